@@ -1,0 +1,109 @@
+// dump_yaml(): the effective Config as a YAML file load_config() reads back
+// into an equal Config (what --check-config prints).
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <charconv>
+#include <string>
+
+#include "config/load_config.hpp"
+#include "config/rules.hpp"
+
+namespace gale {
+namespace {
+
+// The shortest text that reads back as exactly `value` ("30", "0.1"),
+// rather than yaml-cpp's 17 significant digits ("0.10000000000000001").
+std::string shortest(double value) {
+  std::array<char, 32> buffer{};
+  auto [end, ec] =
+      std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return std::string(buffer.data(), end);
+}
+
+// Strings are always quoted: a host, path or header value must not read
+// back as a number, a bool or null ("~", "on", "8080").
+void put(YAML::Emitter& out, const char* key, const std::string& value) {
+  out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
+}
+
+template <typename Number>
+void put_number(YAML::Emitter& out, const char* key, Number value) {
+  out << YAML::Key << key << YAML::Value << value;
+}
+
+void put_seconds(YAML::Emitter& out, const char* key, double value) {
+  out << YAML::Key << key << YAML::Value << shortest(value);
+}
+
+void emit_listen(YAML::Emitter& out, const std::vector<ListenAddress>& list) {
+  out << YAML::Key << "listen" << YAML::Value << YAML::BeginSeq;
+  for (const ListenAddress& address : list) {
+    out << YAML::BeginMap;
+    put(out, "host", address.host);
+    // Widened: an uint16_t would be streamed as a number anyway, but keep
+    // clear of any char-like overload.
+    put_number(out, "port", static_cast<unsigned>(address.port));
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+void emit_static(YAML::Emitter& out, const StaticConfig& s) {
+  out << YAML::Key << "static" << YAML::Value << YAML::BeginMap;
+  put(out, "root", s.root);  // "" = off, and reads back as off
+  put(out, "prefix", s.prefix);
+  put(out, "cache_control", s.cache_control);
+  out << YAML::EndMap;
+}
+
+void emit_limits(YAML::Emitter& out, const Limits& l) {
+  out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
+  put_number(out, "max_header_bytes", l.max_header_bytes);
+  put_number(out, "max_body_bytes", l.max_body_bytes);
+  put_seconds(out, "header_timeout_s", l.header_timeout_s);
+  put_seconds(out, "body_timeout_s", l.body_timeout_s);
+  put_seconds(out, "idle_timeout_s", l.idle_timeout_s);
+  put_number(out, "max_keepalive_requests", l.max_keepalive_requests);
+  put_number(out, "max_connections_per_worker", l.max_connections_per_worker);
+  out << YAML::EndMap;
+}
+
+void emit_policy(YAML::Emitter& out, const WorkersPolicy& p) {
+  out << YAML::Key << "workers_policy" << YAML::Value << YAML::BeginMap;
+  put_seconds(out, "graceful_timeout_s", p.graceful_timeout_s);
+  put_seconds(out, "timeout_s", p.timeout_s);
+  put_number(out, "max_requests", p.max_requests);
+  put_number(out, "max_rss_mb", p.max_rss_mb);
+  put_seconds(out, "max_age_s", p.max_age_s);
+  put_seconds(out, "restart_backoff_max_s", p.restart_backoff_max_s);
+  out << YAML::EndMap;
+}
+
+void emit_log(YAML::Emitter& out, const LogConfig& log) {
+  out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
+  put(out, "level", std::string(log_level_name(log.level)));
+  put(out, "access_log", log.access_log);
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string dump_yaml(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::Comment("gale effective configuration");
+  out << YAML::BeginMap;
+  emit_listen(out, config.listen);
+  put_number(out, "workers", config.workers);
+  out << YAML::Key << "reuse_port" << YAML::Value << config.reuse_port;
+  put_number(out, "backlog", config.backlog);
+  if (!config.pidfile.empty()) put(out, "pidfile", config.pidfile);
+  emit_static(out, config.static_files);
+  emit_limits(out, config.limits);
+  emit_policy(out, config.workers_policy);
+  emit_log(out, config.log);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace gale
