@@ -1,0 +1,71 @@
+// The one validated, immutable configuration of a gale server.
+//
+// Built once by load_config() from defaults < YAML file < command-line flags
+// (SPEC §1, §2), then shared read-only by the master and every worker. Every
+// field has the SPEC's default, so a default-constructed Config is the
+// configuration of `gale` run with no arguments (except for the worker count
+// and the static root, which load_config() resolves against the machine).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gale {
+
+// One listening socket the master binds (SPEC §2 `listen:`).
+struct ListenAddress {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8888;
+};
+
+// Per-connection limits and timeouts (SPEC §2 `limits:`).
+struct Limits {
+  std::uint32_t max_header_bytes = 65536;   // line + headers -> 431 / 414
+  std::uint64_t max_body_bytes = 16777216;  // -> 413
+  double header_timeout_s = 30;             // whole header block -> 408
+  double body_timeout_s = 60;               // between body reads -> close
+  double idle_timeout_s = 75;               // idle keep-alive -> close
+  std::uint32_t max_keepalive_requests = 10000;
+  std::uint32_t max_connections_per_worker = 20000;
+};
+
+// How the master treats its workers (SPEC §2 `workers_policy:`).
+struct WorkersPolicy {
+  double graceful_timeout_s = 30;  // a stopping worker may drain this long
+  double timeout_s = 30;           // missed heartbeats this long -> replaced
+  std::uint64_t max_requests = 0;  // recycle after N requests (0 = never)
+  std::uint64_t max_rss_mb = 0;    // recycle above this RSS (0 = never)
+  double max_age_s = 0;            // recycle after this age (0 = never)
+  double restart_backoff_max_s = 10;
+};
+
+// Static files (SPEC §2 `static:`). An empty root means the route is off.
+struct StaticConfig {
+  std::string root;  // absolute once loaded; empty = no static route
+  std::string prefix = "/static/";
+  std::string cache_control = "public, max-age=3600";
+};
+
+enum class LogLevel { debug, info, warning, error };
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  std::string access_log = "-";  // "-" stdout, "off", or a file path
+};
+
+struct Config {
+  std::vector<ListenAddress> listen{ListenAddress{}};
+  unsigned workers = 1;  // resolved: never 0 once loaded
+  bool reuse_port = false;
+  int backlog = 1024;
+  StaticConfig static_files;
+  Limits limits;
+  WorkersPolicy workers_policy;
+  LogConfig log;
+  std::string pidfile;      // empty = none
+  std::string config_file;  // absolute path of --config, empty = none
+};
+
+}  // namespace gale

@@ -1,0 +1,616 @@
+#include "server/connection.hpp"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+#include "server/http_status.hpp"
+#include "server/log.hpp"
+#include "server/worker_state.hpp"
+
+namespace gale {
+namespace {
+
+constexpr std::size_t kMinReadSpace = 2048;
+// Unparsed input a connection may hold (pipelined requests waiting behind a
+// slow handler); past it the connection stops reading.
+constexpr std::size_t kMaxInputBuffer = 64 * 1024;
+// Responses queued before pipelined parsing pauses to write them.
+constexpr std::uint64_t kMaxQueuedOutput = 256 * 1024;
+// Bytes written in one turn before yielding to the other connections.
+constexpr std::uint64_t kWriteSlice = 1 << 20;
+constexpr std::size_t kSendfileChunk = 512 * 1024;
+
+// What answers a request no route matches (when the application sets no
+// default handler of its own).
+struct NotFoundHandler final : RequestHandler {
+  void prepare() override { send_error(404); }
+};
+
+void append_number(std::string& out, std::uint64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, end);
+}
+
+void append_hex(std::string& out, std::uint64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n, 16);
+  out.append(buf, end);
+}
+
+std::string_view version_string(const RequestHead& h) {
+  return h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+}
+
+}  // namespace
+
+Connection::Connection(ServerContext& ctx, Socket socket,
+                       const boost::asio::ip::tcp::endpoint& peer)
+    : ctx_(ctx),
+      socket_(std::move(socket)),
+      peer_(peer),
+      id_(ctx.next_connection_id++) {}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  boost::system::error_code ec;
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);
+  WorkerState& w = this_worker();
+  ++w.connections;
+  ++w.connections_total;
+  ctx_.connections.push_back(*this);
+  set_timeout(TimeoutKind::header);  // the first request: from accept
+  arm_read();
+}
+
+// ---- the connection's loop ----------------------------------------------
+
+void Connection::run() {
+  if (in_run_) return;  // the outer run() will see the new state
+  in_run_ = true;
+  auto self = shared_from_this();
+  bool waiting_to_write = false;
+  for (;;) {
+    if (state_ == State::reading) process_input();
+    if (state_ == State::closed) break;
+    if (rc_ && !rc_->out.empty() && !write_out()) {
+      waiting_to_write = true;
+      break;
+    }
+    // Output held back pipelined requests; it is written now.
+    if (state_ == State::reading && rc_ && !rc_->in.empty()) continue;
+    break;
+  }
+  if (!waiting_to_write) {
+    switch (state_) {
+      case State::reading:
+        if (this_worker().draining && idle()) {
+          close();
+          break;
+        }
+        settle_timeout();
+        release_context_if_idle();
+        arm_read();
+        break;
+      case State::handling:
+        // Watch the socket so a client that leaves cancels its request;
+        // unless the buffer is full of pipelined requests already.
+        clear_timeout();
+        if (rc_->in.reserve(kMinReadSpace, kMaxInputBuffer)) arm_read();
+        break;
+      case State::finishing:
+        finish_close();
+        break;
+      case State::lingering:
+        if (rc_) rc_->in.consume(rc_->in.size());
+        arm_read();
+        break;
+      case State::closed:
+        break;
+    }
+  }
+  in_run_ = false;
+}
+
+// Runs the loop later, from the event loop: used when a handler finishes or
+// flushes from its own callback, outside run().
+void Connection::schedule() {
+  if (in_run_ || run_posted_ || state_ == State::closed) return;
+  run_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->run_posted_ = false;
+    if (self->state_ != State::closed) self->run();
+  });
+}
+
+void Connection::arm_read() {
+  if (read_armed_ || state_ == State::closed) return;
+  read_armed_ = true;
+  socket_.async_wait(
+      Socket::wait_read,
+      [self = shared_from_this()](const boost::system::error_code& ec) {
+        self->on_readable(ec);
+      });
+}
+
+void Connection::arm_write() {
+  if (write_armed_ || state_ == State::closed) return;
+  write_armed_ = true;
+  set_timeout(TimeoutKind::write);
+  socket_.async_wait(
+      Socket::wait_write,
+      [self = shared_from_this()](const boost::system::error_code& ec) {
+        self->write_armed_ = false;
+        if (self->state_ == State::closed) return;
+        if (ec) return self->close();
+        self->run();
+      });
+}
+
+void Connection::on_readable(const boost::system::error_code& ec) {
+  read_armed_ = false;
+  if (state_ == State::closed) return;
+  if (ec) return close();
+  if (!rc_) acquire_context();
+  if (!read_available()) return;
+  run();
+}
+
+// One read of what the socket has. False when the peer has gone (the
+// connection is then closed).
+bool Connection::read_available() {
+  InputBuffer& in = rc_->in;
+  if (!in.reserve(kMinReadSpace, kMaxInputBuffer)) return true;
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(
+      boost::asio::buffer(in.write_ptr(), in.write_space()), ec);
+  if (ec == boost::asio::error::would_block ||
+      ec == boost::asio::error::try_again)
+    return true;
+  if (ec) {
+    close();  // EOF or reset: a waiting handler hears of it in close()
+    return false;
+  }
+  in.commit(n);
+  return true;
+}
+
+// Parses and dispatches buffered requests until input runs out (true) or
+// the state changes or output must be written first (false).
+bool Connection::process_input() {
+  RequestContext& rc = *rc_;
+  while (state_ == State::reading) {
+    if (rc.out.size() >= kMaxQueuedOutput) return false;
+    std::string_view data = rc.in.unparsed();
+    if (data.empty()) return true;
+    if (parser_needs_reset_) {
+      rc.parser.reset();
+      parser_needs_reset_ = false;
+    }
+    RequestParser::Step step = rc.parser.feed(data.data(), data.size());
+    rc.in.consume(step.consumed);
+    switch (step.event) {
+      case RequestParser::Event::need_more:
+        break;
+      case RequestParser::Event::head_complete:
+        if (!on_head_complete()) return false;
+        break;
+      case RequestParser::Event::message_complete:
+        dispatch();
+        break;
+      case RequestParser::Event::error:
+        reject(rc.parser.error());
+        return false;
+    }
+  }
+  return false;
+}
+
+// Writes queued output until done (true) or the socket is full, the turn
+// is over, or the connection failed (false).
+bool Connection::write_out() {
+  OutputQueue& out = rc_->out;
+  const int fd = socket_.native_handle();
+  std::uint64_t sent = 0;
+  while (!out.empty()) {
+    if (sent >= kWriteSlice) {
+      // A long body must not starve the worker's other connections.
+      run_posted_ = false;
+      boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->state_ != State::closed) self->run();
+      });
+      return false;
+    }
+    ssize_t n;
+    if (out.front_is_file()) {
+      OutputQueue::FileRange f = out.front_file();
+      off_t offset = static_cast<off_t>(f.offset);
+      n = ::sendfile(fd, f.fd, &offset,
+                     std::min<std::uint64_t>(f.length, kSendfileChunk));
+      if (n == 0) {
+        log::warning("file shrank while being sent to ", remote_ip(),
+                     "; closing the connection");
+        close();
+        return false;
+      }
+    } else {
+      iovec iov[OutputQueue::kMaxIov];
+      msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = static_cast<std::size_t>(out.gather(iov));
+      // MSG_MORE lets the head share a segment with the file that follows.
+      n = ::sendmsg(fd, &msg,
+                    MSG_NOSIGNAL | (out.file_follows() ? MSG_MORE : 0));
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        arm_write();
+        return false;
+      }
+      close();  // EPIPE, ECONNRESET: the client is gone
+      return false;
+    }
+    out.consume(static_cast<std::uint64_t>(n));
+    sent += static_cast<std::uint64_t>(n);
+  }
+  if (timeout_kind_ == TimeoutKind::write) clear_timeout();
+  return true;
+}
+
+// ---- deadlines ------------------------------------------------------------
+
+// Chooses the deadline for a connection about to wait for input.
+void Connection::settle_timeout() {
+  bool between_requests = !rc_ || !rc_->parser.started() || parser_needs_reset_;
+  if (between_requests) {
+    // The first request's head is timed from accept, as nginx does.
+    TimeoutKind kind = requests_ == 0 ? TimeoutKind::header : TimeoutKind::idle;
+    if (timeout_kind_ != kind) set_timeout(kind);
+  } else if (!rc_->parser.head_done()) {
+    if (timeout_kind_ != TimeoutKind::header) set_timeout(TimeoutKind::header);
+  } else {
+    set_timeout(TimeoutKind::body);  // re-armed after every read
+  }
+}
+
+void Connection::set_timeout(TimeoutKind kind) {
+  timeout_kind_ = kind;
+  ctx_.timeout(kind).arm(*this, Clock::now());
+}
+
+void Connection::clear_timeout() {
+  timeout_hook.unlink();
+  timeout_kind_ = TimeoutKind::none;
+}
+
+void Connection::on_timeout() {
+  auto self = shared_from_this();
+  TimeoutKind kind = timeout_kind_;
+  clear_timeout();
+  bool mid_request = state_ == State::reading && rc_ && rc_->parser.started() &&
+                     !parser_needs_reset_;
+  if ((kind == TimeoutKind::header || kind == TimeoutKind::body) &&
+      mid_request) {
+    reply_and_close(408, "request timeout\n");
+    linger_ = false;  // the client is slow, not sending more
+    run();
+    return;
+  }
+  close();
+}
+
+// ---- requests ---------------------------------------------------------------
+
+bool Connection::on_head_complete() {
+  const RequestHead& h = rc_->parser.head();
+  if (h.expect_unsupported) {
+    reply_and_close(417, "expectation not supported\n");
+    return false;
+  }
+  bool has_body = h.chunked || (h.content_length && *h.content_length > 0);
+  // The client waits for this before sending the body (RFC 9110 §10.1.1).
+  if (h.expect_continue && has_body)
+    rc_->out.append(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
+  return true;
+}
+
+void Connection::dispatch() {
+  RequestContext& rc = *rc_;
+  state_ = State::handling;
+  parser_needs_reset_ = true;  // once this request's response is done
+  clear_timeout();
+  body_mode_ = BodyMode::none;
+  suppress_body_ = false;
+  response_status_ = 0;
+  response_body_bytes_ = 0;
+  rc.request.bind(&rc.parser.head(), &rc.parser.body(), remote_ip());
+
+  PathArgs args;
+  const Route* route = ctx_.app.router().match(rc.request.path(), args);
+  const HandlerFactory* factory =
+      route ? &route->factory() : ctx_.app.default_handler();
+  std::shared_ptr<RequestHandler> h;
+  MethodSet methods;
+  try {
+    if (factory) {
+      h = factory->create();
+      methods = factory->methods;
+    } else {
+      h = std::make_shared<NotFoundHandler>();
+    }
+  } catch (const std::exception& e) {
+    log::error("cannot create the handler for ", rc.request.method(), " ",
+               rc.request.uri(), ": ", e.what());
+    state_ = State::reading;
+    reply_and_close(500, "internal server error\n");
+    return;
+  }
+  handler_ = h;
+  h->bind({&ctx_.app, &rc.request, this, &ctx_.loop, shared_from_this(),
+           std::move(args), methods});
+  h->execute();
+}
+
+void Connection::reject(ParseError error) {
+  log::debug("bad request from ", remote_ip(), ": ", describe(error));
+  std::string body(describe(error));
+  body += '\n';
+  reply_and_close(status_for(error), body);
+}
+
+// One complete response with Connection: close, for errors found before a
+// handler runs. Afterwards the connection lingers (as nginx's
+// lingering_close) so the client reads the status instead of a reset.
+void Connection::reply_and_close(int status, std::string_view body) {
+  std::string& s = rc_->scratch;
+  s.clear();
+  s += "HTTP/1.1 ";
+  append_number(s, static_cast<std::uint64_t>(status));
+  s += ' ';
+  s += reason_phrase(status);
+  s += "\r\nServer: gale\r\nDate: ";
+  s += ctx_.dates.http_date();
+  s += "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  append_number(s, body.size());
+  s += "\r\nConnection: close\r\n\r\n";
+  s += body;
+  rc_->out.append(std::string_view(s));
+  log_access(status, body.size());
+  linger_ = true;
+  state_ = State::finishing;
+}
+
+void Connection::finish_close() {
+  bool unread = linger_ || (rc_ && !rc_->in.empty());
+  if (!unread) return close();
+  boost::system::error_code ec;
+  socket_.shutdown(Socket::shutdown_send, ec);
+  if (ec) return close();
+  state_ = State::lingering;
+  set_timeout(TimeoutKind::linger);
+  if (rc_) rc_->in.consume(rc_->in.size());
+  arm_read();
+}
+
+void Connection::close() {
+  if (state_ == State::closed) return;
+  auto self = weak_from_this().lock();  // we may drop the last other owner
+  state_ = State::closed;
+  clear_timeout();
+  registry_hook.unlink();
+  boost::system::error_code ec;
+  socket_.close(ec);  // cancels the pending waits
+  --this_worker().connections;
+  if (handler_) {
+    auto h = std::move(handler_);
+    h->connection_closed();
+  }
+  if (ctx_.on_connection_closed) ctx_.on_connection_closed();
+}
+
+void Connection::drain() {
+  if (idle()) close();
+}
+
+bool Connection::idle() const {
+  if (state_ != State::reading) return false;
+  if (!rc_) return true;
+  return (!rc_->parser.started() || parser_needs_reset_) && rc_->in.empty() &&
+         rc_->out.empty();
+}
+
+bool Connection::busy_since(Clock::time_point& since) const {
+  if (state_ != State::handling) return false;
+  since = rc_->request.start_time();
+  return true;
+}
+
+std::string Connection::current_request() const {
+  if (state_ != State::handling) return {};
+  const RequestHead& h = rc_->parser.head();
+  std::string s(h.method_name);
+  s += ' ';
+  s += h.target.substr(0, 200);
+  return s;
+}
+
+// ---- the response (ResponseChannel) -------------------------------------
+
+void Connection::start_response(int status, std::string_view reason,
+                                const ResponseHeaders& headers,
+                                std::optional<std::uint64_t> content_length) {
+  if (state_ != State::handling) return;
+  const RequestHead& h = rc_->parser.head();
+  bool http11 = h.version_major == 1 && h.version_minor >= 1;
+  bool keep = h.keep_alive && !this_worker().draining &&
+              requests_ + 1 < ctx_.limits.max_keepalive_requests;
+  if (const std::string* c = headers.find("Connection");
+      c && has_token(*c, "close"))
+    keep = false;
+  suppress_body_ = h.method == Method::head;
+  if (!status_allows_body(status)) {
+    body_mode_ = BodyMode::none;
+  } else if (content_length) {
+    body_mode_ = BodyMode::fixed;
+  } else if (http11) {
+    body_mode_ = BodyMode::chunked;
+  } else {
+    body_mode_ = BodyMode::until_close;  // HTTP/1.0 has no chunked coding
+    keep = false;
+  }
+  keep_alive_ = keep;
+  response_status_ = status;
+
+  std::string& s = rc_->scratch;
+  s.clear();
+  s += "HTTP/1.1 ";
+  append_number(s, static_cast<std::uint64_t>(status));
+  s += ' ';
+  s += reason;
+  s += "\r\nServer: gale\r\nDate: ";
+  s += ctx_.dates.http_date();
+  s += "\r\n";
+  for (const auto& [name, value] : headers) {
+    // Framing is the connection's business, never the handler's.
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+        iequals(name, "Connection"))
+      continue;
+    s += name;
+    s += ": ";
+    s += value;
+    s += "\r\n";
+  }
+  if (body_mode_ == BodyMode::fixed) {
+    s += "Content-Length: ";
+    append_number(s, *content_length);
+    s += "\r\n";
+  } else if (body_mode_ == BodyMode::chunked) {
+    s += "Transfer-Encoding: chunked\r\n";
+  }
+  if (!keep)
+    s += "Connection: close\r\n";
+  else if (!http11)
+    s += "Connection: keep-alive\r\n";
+  s += "\r\n";
+  rc_->out.append(std::string_view(s));
+}
+
+void Connection::send_body(std::string_view data) {
+  if (state_ != State::handling || data.empty()) return;
+  response_body_bytes_ += data.size();
+  if (suppress_body_ || body_mode_ == BodyMode::none) return;
+  OutputQueue& out = rc_->out;
+  if (body_mode_ == BodyMode::chunked) {
+    std::string& s = rc_->scratch;
+    s.clear();
+    append_hex(s, data.size());
+    s += "\r\n";
+    out.append(std::string_view(s));
+    out.append(data);
+    out.append(std::string_view("\r\n"));
+    return;
+  }
+  out.append(data);
+}
+
+void Connection::send_body(std::string&& data) {
+  if (state_ != State::handling || data.empty()) return;
+  if (body_mode_ == BodyMode::chunked || suppress_body_ ||
+      body_mode_ == BodyMode::none)
+    return send_body(std::string_view(data));
+  response_body_bytes_ += data.size();
+  rc_->out.append(std::move(data));
+}
+
+void Connection::send_file(std::shared_ptr<const FileDescriptor> file,
+                           std::uint64_t offset, std::uint64_t length) {
+  if (state_ != State::handling || length == 0) return;
+  response_body_bytes_ += length;
+  if (suppress_body_ || body_mode_ == BodyMode::none) return;
+  OutputQueue& out = rc_->out;
+  if (body_mode_ == BodyMode::chunked) {
+    std::string& s = rc_->scratch;
+    s.clear();
+    append_hex(s, length);
+    s += "\r\n";
+    out.append(std::string_view(s));
+    out.append_file(std::move(file), offset, length);
+    out.append(std::string_view("\r\n"));
+    return;
+  }
+  out.append_file(std::move(file), offset, length);
+}
+
+void Connection::end_response() {
+  if (state_ != State::handling) return;
+  if (body_mode_ == BodyMode::chunked && !suppress_body_)
+    rc_->out.append(std::string_view("0\r\n\r\n"));
+  log_access(response_status_, response_body_bytes_);
+  ++requests_;
+  ++this_worker().requests;
+  handler_.reset();  // the handler's finish() holds its own reference
+  state_ = keep_alive_ ? State::reading : State::finishing;
+  schedule();
+}
+
+void Connection::flush() {
+  schedule();
+}
+
+std::size_t Connection::pending_bytes() const {
+  return rc_ ? static_cast<std::size_t>(rc_->out.size()) : 0;
+}
+
+// ---- bookkeeping
+// --------------------------------------------------------------
+
+void Connection::log_access(int status, std::uint64_t body_bytes) {
+  if (!ctx_.access_log.enabled()) return;
+  AccessRecord r;
+  r.remote_ip = remote_ip();
+  r.clf_date = ctx_.dates.clf_date();
+  r.status = status;
+  r.body_bytes = body_bytes;
+  if (rc_->parser.head_done()) {
+    const RequestHead& h = rc_->parser.head();
+    r.method = h.method_name;
+    r.target = h.target;
+    r.version = version_string(h);
+    r.referer = h.headers.get("Referer");
+    r.user_agent = h.headers.get("User-Agent");
+  }
+  ctx_.access_log.record(r);
+}
+
+std::string_view Connection::remote_ip() {
+  if (rc_->remote_ip_owner != id_) {
+    rc_->remote_ip = peer_.address().to_string();
+    rc_->remote_ip_owner = id_;
+  }
+  return rc_->remote_ip;
+}
+
+void Connection::acquire_context() {
+  rc_ = ctx_.contexts.acquire();
+  rc_->parser.set_limits(
+      {ctx_.limits.max_header_bytes, ctx_.limits.max_body_bytes});
+  rc_->parser.reset();
+  parser_needs_reset_ = false;
+}
+
+void Connection::release_context_if_idle() {
+  if (handler_ || !idle() || !rc_) return;
+  rc_.reset();
+  parser_needs_reset_ = false;
+}
+
+}  // namespace gale

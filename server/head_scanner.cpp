@@ -1,0 +1,121 @@
+#include "server/head_scanner.hpp"
+
+#include <cstring>
+
+namespace gale {
+
+void HeadScanner::reset(std::uint32_t max_bytes) {
+  max_ = max_bytes;
+  bytes_ = 0;
+  phase_ = Phase::leading;
+  error_ = ParseError::none;
+  tail_len_ = 0;
+  pending_cr_ = false;
+}
+
+HeadScanner::Result HeadScanner::fail(ParseError e) {
+  error_ = e;
+  return Result::error;
+}
+
+void HeadScanner::remember_request_line(const char* p, std::size_t n) {
+  constexpr std::size_t cap = sizeof tail_;
+  if (n >= cap) {
+    std::memcpy(tail_, p + n - cap, cap);
+    tail_len_ = cap;
+    return;
+  }
+  std::size_t keep = tail_len_ + n > cap ? cap - n : tail_len_;
+  std::memmove(tail_, tail_ + tail_len_ - keep, keep);
+  std::memcpy(tail_ + keep, p, n);
+  tail_len_ = static_cast<std::uint8_t>(keep + n);
+}
+
+// A request line ends in "HTTP/<digit>.<digit>", optionally followed by CR.
+// Only the major version is judged here; anything malformed is left to
+// http-parser, which reports it as a bad request line.
+bool HeadScanner::version_supported() const {
+  std::size_t n = tail_len_;
+  if (n > 0 && tail_[n - 1] == '\r') --n;
+  if (n < 8) return true;
+  const char* v = tail_ + n - 8;
+  if (std::memcmp(v, "HTTP/", 5) != 0 || v[6] != '.') return true;
+  return !(v[5] >= '2' && v[5] <= '9');
+}
+
+HeadScanner::Result HeadScanner::scan(const char* data, std::size_t len,
+                                      std::size_t& consumed) {
+  std::size_t i = 0;
+  while (i < len) {
+    switch (phase_) {
+      case Phase::leading: {
+        if (data[i] != '\r' && data[i] != '\n') {
+          phase_ = Phase::request_line;
+          break;
+        }
+        ++i;
+        if (over_limit(i)) return fail(ParseError::request_line_too_long);
+        break;
+      }
+      case Phase::request_line:
+      case Phase::field_line: {
+        ParseError malformed = phase_ == Phase::request_line
+                                   ? ParseError::bad_request_line
+                                   : ParseError::bad_header;
+        if (pending_cr_) {
+          pending_cr_ = false;
+          if (data[i] != '\n') return fail(malformed);
+        }
+        const void* lf = std::memchr(data + i, '\n', len - i);
+        std::size_t end = lf ? static_cast<const char*>(lf) - data : len;
+        // A CR is only allowed right before the LF (RFC 9112 §2.2): a bare
+        // CR would end the line for http-parser but not for a proxy.
+        if (const void* cr = std::memchr(data + i, '\r', end - i)) {
+          std::size_t k = static_cast<const char*>(cr) - data;
+          if (!lf && k == len - 1)
+            pending_cr_ = true;
+          else if (!(lf && k == end - 1))
+            return fail(malformed);
+        }
+        if (phase_ == Phase::request_line)
+          remember_request_line(data + i, end - i);
+        std::size_t next = lf ? end + 1 : len;
+        if (over_limit(next)) {
+          return fail(phase_ == Phase::request_line
+                          ? ParseError::request_line_too_long
+                          : ParseError::headers_too_large);
+        }
+        if (lf && phase_ == Phase::request_line && !version_supported())
+          return fail(ParseError::version_not_supported);
+        if (lf) phase_ = Phase::line_start;
+        i = next;
+        break;
+      }
+      case Phase::line_start: {
+        char c = data[i];
+        if (c == ' ' || c == '\t') return fail(ParseError::obs_fold);
+        if (over_limit(i + 1)) return fail(ParseError::headers_too_large);
+        if (c == '\n') {
+          consumed = i + 1;
+          bytes_ += consumed;
+          return Result::complete;
+        }
+        phase_ = c == '\r' ? Phase::final_cr : Phase::field_line;
+        if (c == '\r') ++i;
+        break;
+      }
+      case Phase::final_cr: {
+        if (data[i] != '\n') return fail(ParseError::bad_header);
+        if (over_limit(i + 1)) return fail(ParseError::headers_too_large);
+        consumed = i + 1;
+        bytes_ += consumed;
+        return Result::complete;
+      }
+    }
+  }
+  bytes_ += len;
+  consumed = len;
+  return Result::need_more;
+}
+
+}  // namespace gale

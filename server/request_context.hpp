@@ -1,0 +1,36 @@
+// Everything a connection needs only while a request is in progress: the
+// read buffer, the parser, the request view and the output queue. Taken from
+// the worker's pool when bytes arrive and given back when the connection
+// goes idle, so a standing keep-alive connection costs almost nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "server/http_request.hpp"
+#include "server/input_buffer.hpp"
+#include "server/output_queue.hpp"
+#include "server/request_parser.hpp"
+
+namespace gale {
+
+struct RequestContext {
+  InputBuffer in;
+  RequestParser parser;
+  HttpRequest request;
+  OutputQueue out;
+  std::string scratch;  // a response head being built
+  // The peer address, formatted for the connection with this serial number
+  // (formatting it is done once per connection, not per request).
+  std::string remote_ip;
+  std::uint64_t remote_ip_owner = 0;
+
+  void reset() {
+    in.reset();
+    parser.reset();
+    out.clear();
+    if (scratch.capacity() > 4096) std::string().swap(scratch);
+  }
+};
+
+}  // namespace gale

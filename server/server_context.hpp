@@ -1,0 +1,73 @@
+// What every connection of one worker shares: the loop, the application,
+// the limits, the pools, the timeout lists and the registry of open
+// connections. Owned by the worker; outlives every connection.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/intrusive/list.hpp>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+
+#include "config/config.hpp"
+#include "server/access_log.hpp"
+#include "server/application.hpp"
+#include "server/date_cache.hpp"
+#include "server/object_pool.hpp"
+#include "server/request_context.hpp"
+#include "server/timeout_list.hpp"
+
+namespace gale {
+
+// The intrusive links a connection needs to sit in the worker's lists
+// without any allocation.
+struct ConnectionLinks {
+  TimeoutHook timeout_hook;
+  TimeoutHook registry_hook;
+  Clock::time_point deadline;
+};
+
+enum class TimeoutKind : std::uint8_t {
+  none,
+  header,  // receiving a request head (from its first byte, or accept)
+  body,    // between two reads of a request body
+  idle,    // keep-alive, between requests
+  write,   // between two writes of a response
+  linger,  // draining input after an error response, before closing
+};
+constexpr std::size_t kTimeoutKinds = 6;
+
+using ConnectionTimeouts =
+    TimeoutList<ConnectionLinks, &ConnectionLinks::timeout_hook>;
+using ConnectionRegistry = boost::intrusive::list<
+    ConnectionLinks,
+    boost::intrusive::member_hook<ConnectionLinks, TimeoutHook,
+                                  &ConnectionLinks::registry_hook>,
+    boost::intrusive::constant_time_size<false>>;
+
+struct ServerContext {
+  ServerContext(boost::asio::io_context& loop, Application& app,
+                const Limits& limits, AccessLog& access_log);
+
+  boost::asio::io_context& loop;
+  Application& app;
+  Limits limits;
+  AccessLog& access_log;
+  DateCache dates;
+  ObjectPool<RequestContext> contexts;
+  std::array<ConnectionTimeouts, kTimeoutKinds> timeouts;
+  ConnectionRegistry connections;
+  std::uint64_t next_connection_id = 1;
+  // Called after a connection closes (the worker resumes accepting).
+  std::function<void()> on_connection_closed;
+
+  ConnectionTimeouts& timeout(TimeoutKind k) {
+    return timeouts[static_cast<std::size_t>(k)];
+  }
+};
+
+// How long the linger after an error response may last in total.
+constexpr Clock::duration kLingerTime = std::chrono::seconds(5);
+
+}  // namespace gale

@@ -1,0 +1,92 @@
+// One worker process: a single-threaded Asio loop that accepts on the
+// listening sockets it was handed and serves every connection it accepts.
+//
+// The worker creates its own io_context (none ever crosses a fork). It
+// shares nothing with other workers, so nothing in it takes a lock.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/access_log.hpp"
+#include "server/application.hpp"
+#include "server/connection.hpp"
+#include "server/server_context.hpp"
+
+namespace gale {
+
+struct WorkerOptions {
+  unsigned index = 0;
+  std::uint64_t generation = 0;
+  // Bound, listening sockets; the worker owns them from construction on.
+  std::vector<int> listen_fds;
+  // Standalone (no master): SIGTERM/SIGINT drain and stop, SIGQUIT stops.
+  bool handle_signals = true;
+};
+
+class Worker {
+ public:
+  Worker(const Config& config, Application& app, WorkerOptions options);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Serves until stopped; returns the process exit status.
+  int run();
+
+  // Stops accepting, lets in-flight requests finish (bounded by
+  // workers_policy.graceful_timeout_s), then returns from run().
+  void drain();
+  // Closes every connection and returns from run() now.
+  void stop_now();
+
+  boost::asio::io_context& loop() { return *loop_; }
+  ServerContext& context() { return *ctx_; }
+
+ private:
+  using Acceptor = boost::asio::basic_socket_acceptor<
+      boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+  struct Listener {
+    explicit Listener(Acceptor a) : acceptor(std::move(a)) {}
+    Acceptor acceptor;
+    boost::asio::ip::tcp::endpoint peer;
+    bool accepting = false;
+  };
+
+  void accept_next(Listener& l);
+  void on_accept(Listener& l, const boost::system::error_code& ec,
+                 Connection::Socket socket);
+  bool may_accept() const;
+  void resume_accepting();
+  void start_tick();
+  void on_tick();
+  void expire_timeouts(Clock::time_point now);
+  void close_all_connections();
+  void maybe_finish_drain();
+
+  const Config& config_;
+  Application& app_;
+  WorkerOptions options_;
+  // Declared first so it is destroyed last: connections, which the loop's
+  // pending handlers keep alive, unlink themselves from ctx_ on the way out.
+  AccessLog access_log_;
+  std::unique_ptr<ServerContext> ctx_;
+  std::unique_ptr<boost::asio::io_context> loop_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::optional<boost::asio::steady_timer> tick_;
+  std::optional<boost::asio::steady_timer> drain_deadline_;
+  std::optional<boost::asio::steady_timer> accept_retry_;
+  std::optional<boost::asio::signal_set> signals_;
+  bool stopping_ = false;
+  Clock::time_point last_accept_error_log_{};
+};
+
+}  // namespace gale
