@@ -1,0 +1,12 @@
+// Routes that exist only in the gale-test binary, to exercise failure
+// handling: /test/block?ms=N blocks the loop, /test/crash aborts the
+// worker, /test/throw throws from a handler, /test/stream flushes chunks.
+#pragma once
+
+#include "server/application.hpp"
+
+namespace gale::testing {
+
+void add_test_routes(Application& app);
+
+}  // namespace gale::testing
