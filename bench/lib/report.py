@@ -19,7 +19,7 @@ THROUGHPUT = [
     ("close", "3. Hello world, a new connection per request"),
     ("static-4k", "4a. Static file, 4 KiB"),
     ("static-1m", "4b. Static file, 1 MiB"),
-    ("standing", "5. Hello world while 10,000 idle connections are held"),
+    ("standing", "5b. Hello world while the idle connections are held"),
     ("slow", "6. Hello world while 200 clients hold GET /sleep?ms=1000"),
 ]
 ORDER = ["gale", "nginx", "apache-prefork", "apache-worker", "apache-event",
@@ -90,7 +90,7 @@ def throughput_table(data, g, label, title):
     out = ["### %s" % title, ""]
     extra_hdr = ""
     if label == "standing":
-        extra_hdr = " held | bytes/conn |"
+        extra_hdr = " × own sc. 2 |"
     if label == "slow":
         extra_hdr = " × own sc. 2 | sleeps answered | sleep p99 ms |"
     out.append("| server | req/s | min–max | × nginx | p50 ms | p99 ms | "
@@ -124,12 +124,11 @@ def throughput_table(data, g, label, title):
                    + ("" if not any(r.get("wrk_hung") for r in ok) else
                       " (no answer at all in %d runs)"
                       % sum(1 for r in ok if r.get("wrk_hung")))))
+        own = med(col([r for r in g.get(("hello-2w", s), [])
+                       if not r.get("error")], "rps"))
         if label == "standing":
-            line += " %s | %s |" % (fmt(med(col(ok, "held"))),
-                                    fmt(med(col(ok, "bytes_per_conn"))))
+            line += " %s |" % ratio(rps, own)
         if label == "slow":
-            own = med(col([r for r in g.get(("hello-2w", s), [])
-                           if not r.get("error")], "rps"))
             line += " %s | %s | %s |" % (
                 ratio(rps, own), fmt(med(col(ok, "sleeps_answered"))),
                 fmt(med(col(ok, "sleep_p99_ms"))))
@@ -146,7 +145,7 @@ def standing_table(data, g):
     nginx = [r for r in g.get((label, "nginx"), []) if not r.get("error")]
     n_bpc = med(col(nginx, "bytes_per_conn"))
     n_held = med(col(nginx, "held"))
-    out = ["### 5. Standing connections: %s idle keep-alive connections"
+    out = ["### 5a. Standing connections: %s idle keep-alive connections"
            % fmt(data.get("conns_standing", 10000)), "",
            "| server | held at the end | min–max | × nginx | served at open "
            "| PSS before MiB | PSS after MiB | bytes per connection | min–max "
@@ -237,8 +236,9 @@ def tables(data):
     g = group(data)
     out = summary(data, g)
     for label, title in THROUGHPUT:
+        if label == "standing":
+            out += standing_table(data, g)
         out += throughput_table(data, g, label, title)
-    out += standing_table(data, g)
     out += footprint_table(data, g)
     return "\n".join(out)
 
@@ -292,6 +292,33 @@ def write(data, base):
     except Exception as e:  # the table matters more than the picture
         sys.stderr.write("report: no chart: %s\n" % e)
     return tables(data)
+
+
+BEGIN = "<!-- latest-results:begin -->"
+END = "<!-- latest-results:end -->"
+
+
+def update_readme(data, base, readme):
+    """Put this run's tables and chart between the README's markers."""
+    with open(readme) as f:
+        text = f.read()
+    i, j = text.find(BEGIN), text.find(END)
+    if i < 0 or j < i:
+        return False
+    v = data["versions"]
+    name = os.path.basename(base)
+    body = "\n".join([
+        BEGIN, "",
+        "From `%s` on %s: %s, %s RAM, Linux %s; %d repetitions of %d s; "
+        "full details in [results/%s.md](results/%s.md)." % (
+            data.get("invocation") or "bench/run",
+            data["started"].replace("T", " "), v.get("cpu"), v.get("memory"),
+            v.get("kernel"), data["reps"], data["duration_s"], name, name),
+        "", "![charts](results/%s.png)" % name, "",
+        tables(data), END])
+    with open(readme, "w") as f:
+        f.write(text[:i] + body + text[j + len(END):])
+    return True
 
 
 def chart(data, g, path):
@@ -362,8 +389,8 @@ def chart(data, g, path):
         ax.text(i, x, "%.1f" % x, ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(fp)))
     ax.set_xticklabels(fp, rotation=20)
-    ax.set_yscale("log")
     ax.set_title("Idle footprint, 2 workers (PSS MiB, all processes)")
+    ax.set_yscale("linear")
     ax.grid(axis="y", alpha=0.3)
 
     fig.suptitle("gale benchmarks %s — %s" % (
