@@ -344,6 +344,8 @@ class Harness:
     def start(self, server, shape_name, shape, rep):
         port = free_port()
         d = os.path.join(self.run, "%s-%s-r%d" % (server, shape_name, rep))
+        if os.path.exists(d):
+            shutil.rmtree(d, ignore_errors=True)
         mkdir(d)
         inst = Instance(server, shape_name, shape, d, self.static, port)
         w = shape["workers"]
@@ -567,16 +569,20 @@ class Harness:
     @staticmethod
     def _run_wrk(cmd, duration):
         """wrk, bounded: when no connection ever gets an answer (a server
-        that is full) wrk does not stop by itself; SIGINT makes it print
-        what it has, which is then 0 requests."""
+        that is full) wrk does not stop by itself, nor print anything on
+        SIGINT: it is interrupted, then killed, and the caller counts 0."""
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
         try:
-            out, _ = p.communicate(timeout=duration + 5)
-        except subprocess.TimeoutExpired:
+            out, _ = p.communicate(timeout=duration + 4)
+        except BaseException as e:
+            if not isinstance(e, subprocess.TimeoutExpired):
+                p.kill()
+                p.wait()
+                raise
             p.send_signal(signal.SIGINT)
             try:
-                out, _ = p.communicate(timeout=5)
+                out, _ = p.communicate(timeout=2)
             except subprocess.TimeoutExpired:
                 p.kill()
                 out, _ = p.communicate()
@@ -645,14 +651,25 @@ class Harness:
 
     # -- the scenarios on one instance
     def run_instance(self, server, shape_name, shape, scen_ids, rep):
-        try:
-            inst = self.start(server, shape_name, shape, rep)
-        except Exception as e:  # one server's failure must not end the run
-            self.problems.append(str(e))
-            log("  " + str(e))
+        inst = None
+        for attempt in (1, 2):
+            try:
+                inst = self.start(server, shape_name, shape, rep)
+                break
+            except Exception as e:  # one server's failure must not end the run
+                if attempt == 1 and "did not start" in str(e):
+                    # Perhaps someone took the free port meanwhile: once
+                    # more on another port before calling it a failure.
+                    log("  %s; trying once more on another port" % e)
+                    continue
+                self.problems.append(str(e))
+                log("  " + str(e))
+        if inst is None:
             for sid in scen_ids:
-                self.record(rep, SCENARIOS[sid][0], server,
-                            error="did not start")
+                labels = (["static-4k", "static-1m"] if sid == "4"
+                          else [SCENARIOS[sid][0]])
+                for label in labels:
+                    self.record(rep, label, server, error="did not start")
             return
         try:
             for sid in scen_ids:
@@ -965,7 +982,8 @@ def main(argv):
             log("PROBLEM: " + p)
         code = 1
     else:
-        log("every server started, answered and stopped cleanly")
+        log("every server that ran (%s) started, answered and stopped "
+            "cleanly" % ", ".join(data["servers"]))
     return code
 
 

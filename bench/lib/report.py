@@ -122,8 +122,8 @@ def throughput_table(data, g, label, title):
                    fmt(errs) + ("" if not failed else
                                 " (%d runs failed)" % len(failed))
                    + ("" if not any(r.get("wrk_hung") for r in ok) else
-                      " (no answer at all in %d runs)"
-                      % sum(1 for r in ok if r.get("wrk_hung")))))
+                      " (no answer at all in %d of %d runs)"
+                      % (sum(1 for r in ok if r.get("wrk_hung")), len(ok)))))
         own = med(col([r for r in g.get(("hello-2w", s), [])
                        if not r.get("error")], "rps"))
         if label == "standing":
@@ -359,7 +359,8 @@ def chart(data, g, path):
         ax.grid(axis="y", alpha=0.3)
 
     bars(axes[0][0], "rps", "Requests per second (median, min–max)", "req/s")
-    axes[0][0].legend(fontsize=8)
+    if axes[0][0].get_legend_handles_labels()[0]:
+        axes[0][0].legend(fontsize=8)
     bars(axes[0][1], "cpu_us_per_req",
          "Server CPU per request (median, min–max)", "µs of CPU / request")
 
