@@ -1,0 +1,117 @@
+// Serving the files under a directory (Tornado's StaticFileHandler, with
+// nginx's behaviour where the two differ).
+//
+//   auto site = std::make_shared<gale::StaticRoot>(gale::StaticFileOptions{
+//       .root = "/srv/www", .cache_control = "public, max-age=600"});
+//   gale::Application app({
+//       {"/static/{path:path}", gale::handler<gale::StaticFileHandler>(site)},
+//   });
+//   // or, equivalently:  {"/static/{path:path}", gale::static_files({...})}
+//
+// A StaticRoot is made once per mount: it opens the root directory (an
+// O_PATH descriptor every file is opened beneath) and holds the options;
+// each request's handler shares it. Mount as many as you like, at any
+// prefix. What a request gets:
+//   - a regular file: 200 with Content-Type (by extension), Content-Length,
+//     Last-Modified, a strong ETag, Cache-Control, Accept-Ranges: bytes; the
+//     body is sent with sendfile(2) from the open descriptor, never read
+//     into memory; HEAD sends the same fields and no body;
+//   - If-None-Match / If-Modified-Since that match: 304; If-Match /
+//     If-Unmodified-Since that fail: 412 (RFC 9110 §13.2.2's order);
+//   - one satisfiable Range (checked against If-Range): 206 with
+//     Content-Range; none satisfiable: 416 with `Content-Range: bytes
+//     */size`; several: 200 with the whole file (see http_range.hpp);
+//   - `file.gz` beside `file`, a regular file no older than it, and a
+//     client that accepts gzip: the .gz bytes with Content-Encoding: gzip
+//     and an ETag of their own (nginx's gzip_static). Vary: Accept-Encoding
+//     goes on every answer for a file that has such a sibling;
+//   - a directory: 301 to the same path with a trailing slash when it has
+//     none (as nginx does), else its index file, else 403 (no listings);
+//   - a regular file named with a trailing slash: 404;
+//   - anything that is not a regular file or directory (a FIFO, a socket,
+//     a device): 403;
+//   - a path that tries to leave the root, by any spelling, or names a
+//     dotfile (by default): 404; a symlink inside the root pointing out:
+//     404; a path over PATH_MAX: 414; a file we may not read: 403. Never a
+//     500: running out of descriptors is a 503.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+
+#include "server/handler_factory.hpp"
+#include "server/request_handler.hpp"
+#include "server/safe_open.hpp"
+
+namespace gale {
+
+// What to do with a path segment that starts with '.' (".git", ".env").
+enum class Dotfiles {
+  deny,   // 404, as if absent (the default)
+  allow,  // serve them (for ".well-known"); "." and ".." stay refused
+};
+
+struct StaticFileOptions {
+  // The directory served. Relative paths are taken from the current
+  // directory when the StaticRoot is made.
+  std::string root;
+  // Sent with every 200, 206 and 304; empty sends none.
+  std::string cache_control = "public, max-age=3600";
+  // The file a directory URL serves; empty means directories are 403.
+  std::string index = "index.html";
+  Dotfiles dotfiles = Dotfiles::deny;
+  // Serve `file.gz` for `file` to clients that accept gzip.
+  bool gzip_static = true;
+  // The route parameter holding the path ({path:path}); a route with no
+  // parameter of that name uses its last positional one (regex groups).
+  std::string path_arg = "path";
+  // How files are opened beneath the root (tests force the fallback).
+  SafeRoot::Strategy open_strategy = SafeRoot::Strategy::automatic;
+};
+
+// One mounted root: its options and its open directory.
+class StaticRoot {
+ public:
+  // Throws std::system_error when the root cannot be opened as a directory.
+  explicit StaticRoot(StaticFileOptions options);
+
+  const StaticFileOptions& options() const { return options_; }
+  const SafeRoot& root() const { return root_; }
+
+ private:
+  StaticFileOptions options_;
+  SafeRoot root_;
+};
+
+class StaticFileHandler : public RequestHandler {
+ public:
+  explicit StaticFileHandler(std::shared_ptr<const StaticRoot> root)
+      : root_(std::move(root)) {}
+
+  void get() override;
+
+ private:
+  // A file descriptor and what fstat said about it.
+  struct OpenFile {
+    FileDescriptor fd;
+    struct stat st {};
+  };
+
+  std::string_view requested_path() const;
+  // Opens `relative` and stats it; false (with `error`) if either fails.
+  bool open(const std::string& relative, OpenFile& file, int& error) const;
+  void serve(std::string& relative, OpenFile file);
+  void fail_open(int error, std::string_view relative);
+  void redirect_to_directory();
+  void unsatisfiable(std::uint64_t size);
+
+  std::shared_ptr<const StaticRoot> root_;
+};
+
+// A route target serving `options.root`: handler<StaticFileHandler> over
+// one StaticRoot made now (so a bad root fails at startup, not per request).
+HandlerFactory static_files(StaticFileOptions options);
+
+}  // namespace gale
