@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "server/static_file_handler.hpp"
 #include "server/worker_state.hpp"
 
 namespace gale {
@@ -98,8 +99,7 @@ struct HealthHandler : RequestHandler {
 }  // namespace
 
 Application make_builtin_app(const Config& config) {
-  (void)config;
-  return Application({
+  Application app({
       {"/", handler<MainHandler>()},
       {"/hello/{name}", handler<HelloHandler>()},
       {"/echo", handler<EchoHandler>()},
@@ -107,6 +107,15 @@ Application make_builtin_app(const Config& config) {
       {"/sleep", handler<SleepHandler>()},
       {"/health", handler<HealthHandler>()},
   });
+  // SPEC §3 GET /static/{path}; the loader leaves root empty when it is off.
+  if (!config.static_files.root.empty()) {
+    StaticFileOptions files;
+    files.root = config.static_files.root;
+    files.cache_control = config.static_files.cache_control;
+    app.add({config.static_files.prefix + "{path:path}",
+             static_files(std::move(files))});
+  }
+  return app;
 }
 
 }  // namespace gale
