@@ -15,7 +15,8 @@ std::string describe(const ListenAddress& a) {
 }
 
 ListenSocket bind_listen_socket(const ListenAddress& address, int backlog,
-                                bool reuse_port, std::string& error) {
+                                bool reuse_port, std::string& error,
+                                bool listen) {
   ListenSocket out{address, FileDescriptor()};
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -48,7 +49,7 @@ ListenSocket bind_listen_socket(const ListenAddress& address, int backlog,
       step = "bind";
       continue;
     }
-    if (::listen(fd.get(), backlog) != 0) {
+    if (listen && ::listen(fd.get(), backlog) != 0) {
       saved_errno = errno;
       step = "listen";
       continue;

@@ -16,13 +16,17 @@ struct ListenSocket {
 };
 
 // Binds and listens on one address (SO_REUSEADDR; IPV6_V6ONLY so "::" and
-// "0.0.0.0" can share a port; with `reuse_port` SO_REUSEPORT too). On
-// failure returns an invalid fd and sets `error` to one line such as
-// "cannot listen on 0.0.0.0:80: Permission denied".
+// "0.0.0.0" can share a port; with `reuse_port` SO_REUSEPORT too). Without
+// `listen`, only binds: the master's way of reserving a reuse_port address
+// without joining the group that receives connections. On failure returns
+// an invalid fd and sets `error` to one line such as
+// "cannot listen on 0.0.0.0:80: Permission denied (bind)".
 ListenSocket bind_listen_socket(const ListenAddress& address, int backlog,
-                                bool reuse_port, std::string& error);
+                                bool reuse_port, std::string& error,
+                                bool listen = true);
 
-// All of config.listen; stops at the first failure, reported in `errors`.
+// All of config.listen (only bound, with reuse_port); stops at the first
+// failure, reported in `errors`.
 std::vector<ListenSocket> bind_all(const Config& config,
                                    std::vector<std::string>& errors);
 

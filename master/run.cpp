@@ -8,8 +8,10 @@
 
 #include "config/load_config.hpp"
 #include "master/listen_sockets.hpp"
+#include "master/master.hpp"
+#include "master/pidfile.hpp"
+#include "master/socket_activation.hpp"
 #include "server/log.hpp"
-#include "worker/worker.hpp"
 
 namespace gale {
 namespace {
@@ -27,25 +29,45 @@ void raise_fd_limit() {
   }
 }
 
-int serve(const Config& config, Application& app) {
+int serve(const std::vector<std::string>& args, const Config& config,
+          std::function<Application(const Config&)> make_app) {
   log::set_level(config.log.level);
   raise_fd_limit();
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an error code
-  std::vector<std::string> errors;
-  std::vector<ListenSocket> sockets = bind_all(config, errors);
-  if (!errors.empty()) {
-    for (const auto& e : errors)
-      std::cerr << "gale: " << e << "\n";
-    return kExitRuntime;
-  }
-  WorkerOptions options;
-  for (ListenSocket& s : sockets) {
-    log::info("listening on ", describe(s.address));
-    options.listen_fds.push_back(s.fd.release());
+  MasterOptions options;
+  options.args = args;
+  options.make_app = std::move(make_app);
+  options.config = config;
+  std::vector<FileDescriptor> activated = take_activated_sockets();
+  if (!activated.empty()) {
+    options.socket_activated = true;
+    for (std::size_t i = 0; i < activated.size(); ++i)
+      options.listeners["systemd:" + std::to_string(i)] =
+          std::make_shared<FileDescriptor>(std::move(activated[i]));
+    log::info("using ", activated.size(),
+              " listening sockets from systemd (LISTEN_FDS); listen: ignored");
+  } else {
+    std::vector<std::string> errors;
+    std::vector<ListenSocket> sockets = bind_all(config, errors);
+    if (!errors.empty()) {
+      for (const auto& e : errors)
+        std::cerr << "gale: " << e << "\n";
+      return kExitRuntime;
+    }
+    for (ListenSocket& s : sockets) {
+      log::info("listening on ", describe(s.address),
+                config.reuse_port ? " (SO_REUSEPORT per worker)" : "");
+      std::string key =
+          describe(s.address) + (config.reuse_port ? " reuseport" : "");
+      options.listeners[key] =
+          std::make_shared<FileDescriptor>(std::move(s.fd));
+    }
   }
   try {
-    Worker worker(config, app, std::move(options));
-    return worker.run();
+    std::optional<PidFile> pidfile;
+    if (!config.pidfile.empty()) pidfile.emplace(config.pidfile);
+    Master master(std::move(options));
+    return master.run();
   } catch (const std::exception& e) {
     std::cerr << "gale: " << e.what() << "\n";
     return kExitRuntime;
@@ -76,30 +98,29 @@ std::optional<int> handle_cli(const LoadOutcome& outcome) {
   return std::nullopt;
 }
 
-LoadOutcome load(int argc, char** argv) {
-  log::set_process_tag("gale");
-  return load_config(std::vector<std::string>(argv + 1, argv + argc));
+std::vector<std::string> arguments(int argc, char** argv) {
+  return std::vector<std::string>(argv + 1, argv + argc);
 }
 
 }  // namespace
 
 int run(Application& app, int argc, char** argv) {
-  LoadOutcome outcome = load(argc, argv);
-  if (auto status = handle_cli(outcome)) return *status;
-  return serve(outcome.config, app);
+  return run([&app](const Config&) { return app; }, argc, argv);
 }
 
 int run(const std::function<Application(const Config&)>& make_app, int argc,
         char** argv) {
-  LoadOutcome outcome = load(argc, argv);
+  log::set_process_tag("master");
+  std::vector<std::string> args = arguments(argc, argv);
+  LoadOutcome outcome = load_config(args);
   if (auto status = handle_cli(outcome)) return *status;
   try {
-    Application app = make_app(outcome.config);
-    return serve(outcome.config, app);
+    make_app(outcome.config);  // fail before binding anything
   } catch (const std::exception& e) {
     std::cerr << "gale: " << e.what() << "\n";
     return kExitUsage;
   }
+  return serve(args, outcome.config, make_app);
 }
 
 }  // namespace gale

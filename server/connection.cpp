@@ -59,7 +59,7 @@ Connection::Connection(ServerContext& ctx, Socket socket,
 
 Connection::~Connection() = default;
 
-void Connection::start() {
+void Connection::start(bool adopted) {
   boost::system::error_code ec;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
@@ -67,7 +67,11 @@ void Connection::start() {
   ++w.connections;
   ++w.connections_total;
   ctx_.connections.push_back(*this);
-  set_timeout(TimeoutKind::header);  // the first request: from accept
+  idle_since_ = Clock::now();
+  // A new connection's first request is timed from accept (as nginx);
+  // an adopted one is between requests.
+  set_timeout(adopted ? TimeoutKind::idle : TimeoutKind::header);
+  if (adopted) requests_ = 1;
   arm_read();
 }
 
@@ -92,8 +96,8 @@ void Connection::run() {
   if (!waiting_to_write) {
     switch (state_) {
       case State::reading:
-        if (this_worker().draining && idle()) {
-          close();
+        if (ctx_.drain == DrainState::handing_over && idle()) {
+          hand_over();
           break;
         }
         settle_timeout();
@@ -274,7 +278,10 @@ void Connection::settle_timeout() {
   if (between_requests) {
     // The first request's head is timed from accept, as nginx does.
     TimeoutKind kind = requests_ == 0 ? TimeoutKind::header : TimeoutKind::idle;
-    if (timeout_kind_ != kind) set_timeout(kind);
+    if (timeout_kind_ != kind) {
+      set_timeout(kind);
+      idle_since_ = Clock::now();
+    }
   } else if (!rc_->parser.head_done()) {
     if (timeout_kind_ != TimeoutKind::header) set_timeout(TimeoutKind::header);
   } else {
@@ -418,7 +425,27 @@ void Connection::close() {
 }
 
 void Connection::drain() {
-  if (idle()) close();
+  if (ctx_.drain == DrainState::handing_over && idle()) hand_over();
+}
+
+Clock::duration Connection::idle_for(Clock::time_point now) const {
+  return idle() ? now - idle_since_ : Clock::duration::zero();
+}
+
+// Gives the socket to the worker (which passes it on through the master)
+// and forgets it: nothing was read that the next owner would miss.
+void Connection::hand_over() {
+  auto self = weak_from_this().lock();
+  boost::system::error_code ec;
+  int fd = socket_.release(ec);  // cancels our pending wait
+  if (ec) return close();
+  state_ = State::closed;
+  clear_timeout();
+  registry_hook.unlink();
+  --this_worker().connections;
+  rc_.reset();
+  ctx_.hand_over(fd);
+  if (ctx_.on_connection_closed) ctx_.on_connection_closed();
 }
 
 bool Connection::idle() const {

@@ -45,14 +45,19 @@ class Connection final : public ResponseChannel,
              const boost::asio::ip::tcp::endpoint& peer);
   ~Connection() override;
 
-  void start();
+  // `adopted`: an established keep-alive connection handed over by another
+  // worker, so waiting for its next request is timed as idle.
+  void start(bool adopted = false);
   // Closes at once; a running handler is told the client is gone.
   void close();
   // A deadline of the kind this connection waits on has passed.
   void on_timeout();
-  // The worker started draining: finish the request in progress with
-  // Connection: close; an idle connection is closed now.
+  // The worker started draining (ServerContext::drain says how): while
+  // handing over, an idle connection goes to the master now and a busy one
+  // as soon as it is idle again.
   void drain();
+  // How long the connection has been waiting for a request (zero if busy).
+  Clock::duration idle_for(Clock::time_point now) const;
 
   // Whether no request is in progress and nothing is buffered either way:
   // closing (or handing over) the connection now loses nothing.
@@ -112,6 +117,7 @@ class Connection final : public ResponseChannel,
   std::string_view remote_ip();
   void acquire_context();
   void release_context_if_idle();
+  void hand_over();
 
   ServerContext& ctx_;
   Socket socket_;
@@ -120,6 +126,7 @@ class Connection final : public ResponseChannel,
   ObjectPool<RequestContext>::Ptr rc_;
   std::shared_ptr<RequestHandler> handler_;
   std::uint32_t requests_ = 0;  // answered on this connection
+  Clock::time_point idle_since_{};
   State state_ = State::reading;
   TimeoutKind timeout_kind_ = TimeoutKind::none;
   BodyMode body_mode_ = BodyMode::none;

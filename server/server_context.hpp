@@ -46,6 +46,18 @@ using ConnectionRegistry = boost::intrusive::list<
                                   &ConnectionLinks::registry_hook>,
     boost::intrusive::constant_time_size<false>>;
 
+// How a worker is winding down, if it is.
+enum class DrainState : std::uint8_t {
+  running,
+  // Stopping for good: responses say Connection: close; connections idle
+  // for a second are closed (a client mid-send loses nothing sooner).
+  stopping,
+  // A newer worker takes over: idle keep-alive connections are handed to
+  // it through the master instead of being closed, so no client ever sees
+  // a connection close between requests.
+  handing_over,
+};
+
 struct ServerContext {
   ServerContext(boost::asio::io_context& loop, Application& app,
                 const Limits& limits, AccessLog& access_log);
@@ -59,8 +71,11 @@ struct ServerContext {
   std::array<ConnectionTimeouts, kTimeoutKinds> timeouts;
   ConnectionRegistry connections;
   std::uint64_t next_connection_id = 1;
+  DrainState drain = DrainState::running;
   // Called after a connection closes (the worker resumes accepting).
   std::function<void()> on_connection_closed;
+  // Takes an idle connection's descriptor while handing over.
+  std::function<void(int fd)> hand_over;
 
   ConnectionTimeouts& timeout(TimeoutKind k) {
     return timeouts[static_cast<std::size_t>(k)];

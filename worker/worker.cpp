@@ -1,9 +1,14 @@
 #include "worker/worker.hpp"
 
+#include <linux/filter.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+
 #include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
 
 #include "server/connection.hpp"
@@ -20,6 +25,35 @@ using boost::asio::ip::tcp;
 // the first one awake taking it all.
 constexpr int kAcceptBatch = 4;
 constexpr auto kTick = std::chrono::milliseconds(100);
+constexpr auto kHeartbeatInterval = std::chrono::milliseconds(250);
+// While stopping, a connection idle this long is closed: long enough that a
+// client in the middle of sending its next request is not cut off.
+constexpr auto kStopIdleGrace = std::chrono::seconds(1);
+// After a listener stops taking new handshakes, how long the worker goes
+// on accepting what already sits in its backlog before closing it.
+constexpr auto kListenerLastCall = std::chrono::milliseconds(100);
+
+// Drops every packet for the listener from now on: new SYNs go
+// unanswered (the client retries, and by then finds the port closed or,
+// with SO_REUSEPORT, another worker), while the connections already queued
+// can still be accepted. Closing a listener outright resets those.
+void stop_new_handshakes(int fd) {
+  static sock_filter drop_all[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
+  sock_fprog program{1, drop_all};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program,
+                   sizeof program) != 0)
+    log::debug("SO_ATTACH_FILTER on a listener: ", std::strerror(errno));
+}
+
+std::uint64_t resident_bytes() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<std::uint64_t>(resident) *
+         static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
 
 double monotonic_seconds() {
   return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
@@ -48,6 +82,25 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
     resume_accepting();
     maybe_finish_drain();
   };
+  ctx_->hand_over = [this](int fd) {
+    if (channel_)
+      channel_->send_reliably(ControlType::handoff, {}, fd);
+    else
+      ::close(fd);
+  };
+  if (options_.control_fd >= 0) {
+    ControlChannel::Handlers h;
+    h.drain = [this](DrainMode mode) { drain(mode); };
+    h.stop_now = [this] { stop_now(); };
+    h.adopt = [this](int fd) { adopt(fd); };
+    h.reopen_logs = [this] { access_log_.reopen(); };
+    h.master_gone = [this] {
+      log::warning("the master is gone; draining and exiting");
+      drain(DrainMode::stop);
+    };
+    channel_ = std::make_unique<ControlChannel>(*loop_, options_.control_fd,
+                                                std::move(h));
+  }
   for (int fd : options_.listen_fds) {
     Acceptor a(loop_->get_executor());
     a.assign(protocol_of(fd), fd);
@@ -64,44 +117,80 @@ Worker::~Worker() {
   close_all_connections();
   // Pending handlers hold connections; destroy them while ctx_ exists.
   listeners_.clear();
+  channel_.reset();
+  heartbeat_.reset();
   tick_.reset();
   drain_deadline_.reset();
   accept_retry_.reset();
+  listener_close_.reset();
   signals_.reset();
   loop_.reset();
   ctx_.reset();
 }
 
 int Worker::run() {
-  if (options_.handle_signals) {
-    signals_.emplace(*loop_, SIGTERM, SIGINT, SIGQUIT);
-    signals_->async_wait([this](const boost::system::error_code& ec, int sig) {
-      if (ec) return;
-      log::info("received ",
-                sig == SIGQUIT  ? "SIGQUIT"
-                : sig == SIGINT ? "SIGINT"
-                                : "SIGTERM",
-                sig == SIGQUIT ? ", stopping now" : ", draining");
-      if (sig == SIGQUIT)
-        stop_now();
-      else
-        drain();
-    });
-  }
+  watch_signals();
   for (auto& l : listeners_)
     accept_next(*l);
   start_tick();
+  if (channel_) {
+    channel_->start();
+    start_heartbeat();
+    // Posted so it leaves once the loop runs: the master counts this
+    // worker as serving from then on.
+    boost::asio::post(*loop_, [this] {
+      if (channel_ && !this_worker().draining)
+        channel_->send(ControlType::ready, {});
+    });
+  }
   loop_->run();
   close_all_connections();
   access_log_.flush();
   return 0;
 }
 
+// SIGTERM drains (it is also the parent-death signal), SIGQUIT stops at
+// once. Under a master, SIGINT is ignored: a Ctrl-C reaches the whole
+// process group and the master coordinates the stop.
+void Worker::watch_signals() {
+  bool standalone = options_.control_fd < 0;
+  if (!signals_) {
+    if (!standalone) std::signal(SIGINT, SIG_IGN);
+    signals_.emplace(*loop_, SIGTERM, SIGQUIT);
+    if (standalone) signals_->add(SIGINT);
+  }
+  signals_->async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGQUIT) {
+      log::info("SIGQUIT: stopping now");
+      stop_now();
+      return;
+    }
+    log::info(sig == SIGINT ? "SIGINT" : "SIGTERM", ": draining");
+    drain(DrainMode::stop);
+    watch_signals();  // a SIGQUIT may still cut the drain short
+  });
+}
+
+void Worker::adopt(int fd) {
+  if (stopping_ || ctx_->drain != DrainState::running) {
+    ::close(fd);
+    return;
+  }
+  boost::system::error_code ec;
+  Connection::Socket socket(*loop_);
+  socket.assign(protocol_of(fd), fd, ec);
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return;  // the client left in transit; socket closes itself
+  std::make_shared<Connection>(*ctx_, std::move(socket), peer)->start(true);
+}
+
 // ---- accepting
 // ---------------------------------------------------------------
 
 bool Worker::may_accept() const {
-  return !stopping_ && !this_worker().draining &&
+  return !stopping_ &&
+         (ctx_->drain == DrainState::running || listeners_last_call_) &&
          this_worker().connections < config_.limits.max_connections_per_worker;
 }
 
@@ -163,10 +252,13 @@ void Worker::start_tick() {
 }
 
 void Worker::on_tick() {
+  Clock::time_point now = Clock::now();
   ctx_->dates.refresh(std::time(nullptr));
-  expire_timeouts(Clock::now());
+  expire_timeouts(now);
+  if (ctx_->drain == DrainState::stopping) close_long_idle_connections(now);
   access_log_.flush();
-  start_tick();
+  maybe_finish_drain();
+  if (!stopping_) start_tick();
 }
 
 void Worker::expire_timeouts(Clock::time_point now) {
@@ -180,36 +272,121 @@ void Worker::expire_timeouts(Clock::time_point now) {
 // ---- stopping
 // ------------------------------------------------------------------
 
-void Worker::drain() {
-  if (this_worker().draining) return;
-  this_worker().draining = true;
-  for (auto& l : listeners_) {
-    boost::system::error_code ec;
-    l->acceptor.close(ec);
-  }
-  // Idle connections close now; busy ones finish their request with
-  // Connection: close. Iterate over a snapshot: closing unlinks.
+void Worker::drain(DrainMode mode) {
+  if (stopping_) return;
+  DrainState want =
+      mode == DrainMode::stop ? DrainState::stopping : DrainState::handing_over;
+  if (ctx_->drain == want || ctx_->drain == DrainState::stopping) return;
+  bool first = ctx_->drain == DrainState::running;
+  ctx_->drain = want;
+  // Only a real stop makes /health answer 503 and responses close their
+  // connections; handing over keeps every connection alive elsewhere.
+  this_worker().draining = want == DrainState::stopping;
+  close_listeners(want == DrainState::stopping || config_.reuse_port);
+  // Snapshot: handing a connection over unlinks it from the registry.
   std::vector<std::shared_ptr<Connection>> all;
   for (ConnectionLinks& links : ctx_->connections)
     all.push_back(static_cast<Connection&>(links).shared_from_this());
   for (auto& c : all)
     c->drain();
-  auto grace = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(config_.workers_policy.graceful_timeout_s));
-  drain_deadline_.emplace(*loop_, grace);
-  drain_deadline_->async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (this_worker().connections > 0)
-      log::warning("graceful timeout: closing ", this_worker().connections,
-                   " connections still open");
-    stop_now();
-  });
+  if (first) {
+    auto grace = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(
+            config_.workers_policy.graceful_timeout_s));
+    drain_deadline_.emplace(*loop_, grace);
+    drain_deadline_->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (this_worker().connections > 0)
+        log::warning("graceful timeout: closing ", this_worker().connections,
+                     " connections still open");
+      stop_now();
+    });
+  }
   maybe_finish_drain();
 }
 
+// A listener shared with a newer generation stays open in it: ours just
+// closes. One that is going away entirely (a stop, or our own SO_REUSEPORT
+// socket) first stops taking handshakes, then we accept its backlog.
+void Worker::close_listeners(bool quiesce_first) {
+  auto close_all = [this] {
+    listeners_last_call_ = false;
+    for (auto& l : listeners_) {
+      boost::system::error_code ec;
+      l->acceptor.close(ec);
+    }
+    maybe_finish_drain();
+  };
+  if (!quiesce_first || listeners_.empty()) return close_all();
+  for (auto& l : listeners_)
+    stop_new_handshakes(l->acceptor.native_handle());
+  listeners_last_call_ = true;
+  listener_close_.emplace(*loop_, kListenerLastCall);
+  listener_close_->async_wait([close_all](const boost::system::error_code& ec) {
+    if (!ec) close_all();
+  });
+  resume_accepting();
+}
+
+// Done draining once the listeners are closed, no connection is left and
+// every handed-over descriptor has reached the master.
 void Worker::maybe_finish_drain() {
-  if (this_worker().draining && !stopping_ && this_worker().connections == 0)
+  if (ctx_->drain != DrainState::running && !stopping_ &&
+      !listeners_last_call_ && this_worker().connections == 0 &&
+      (!channel_ || channel_->all_sent()))
     stop_now();
+}
+
+void Worker::close_long_idle_connections(Clock::time_point now) {
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (ConnectionLinks& links : ctx_->connections) {
+    auto& c = static_cast<Connection&>(links);
+    if (c.idle_for(now) >= kStopIdleGrace) idle.push_back(c.shared_from_this());
+  }
+  for (auto& c : idle)
+    c->close();
+}
+
+void Worker::start_heartbeat() {
+  heartbeat_due_ = Clock::now() + kHeartbeatInterval;
+  heartbeat_.emplace(*loop_, heartbeat_due_);
+  heartbeat_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    send_heartbeat();
+    start_heartbeat();
+  });
+}
+
+// Sent from the loop itself: a loop stuck in a handler sends none, which is
+// how the master notices it.
+void Worker::send_heartbeat() {
+  Clock::time_point now = Clock::now();
+  Heartbeat hb{};
+  hb.sequence = ++heartbeat_sequence_;
+  hb.requests = this_worker().requests;
+  hb.connections = this_worker().connections;
+  hb.rss_bytes = resident_bytes();
+  hb.loop_lag_ms =
+      std::chrono::duration<double, std::milli>(now - heartbeat_due_).count();
+  Clock::time_point oldest = now;
+  const Connection* oldest_conn = nullptr;
+  for (const ConnectionLinks& links : ctx_->connections) {
+    const auto& c = static_cast<const Connection&>(links);
+    Clock::time_point since;
+    if (c.busy_since(since) && since < oldest) {
+      oldest = since;
+      oldest_conn = &c;
+    }
+  }
+  if (oldest_conn) {
+    hb.oldest_request_s = std::chrono::duration<double>(now - oldest).count();
+    std::string line = oldest_conn->current_request();
+    std::snprintf(hb.oldest_request, sizeof hb.oldest_request, "%s",
+                  line.c_str());
+  }
+  channel_->send(
+      ControlType::heartbeat,
+      std::string_view(reinterpret_cast<const char*>(&hb), sizeof hb));
 }
 
 void Worker::stop_now() {
@@ -223,7 +400,10 @@ void Worker::stop_now() {
   if (tick_) tick_->cancel();
   if (drain_deadline_) drain_deadline_->cancel();
   if (accept_retry_) accept_retry_->cancel();
+  if (listener_close_) listener_close_->cancel();
   if (signals_) signals_->cancel();
+  if (heartbeat_) heartbeat_->cancel();
+  if (channel_) channel_->close();
   loop_->stop();
 }
 

@@ -20,6 +20,7 @@
 #include "server/application.hpp"
 #include "server/connection.hpp"
 #include "server/server_context.hpp"
+#include "worker/control_channel.hpp"
 
 namespace gale {
 
@@ -28,8 +29,9 @@ struct WorkerOptions {
   std::uint64_t generation = 0;
   // Bound, listening sockets; the worker owns them from construction on.
   std::vector<int> listen_fds;
-  // Standalone (no master): SIGTERM/SIGINT drain and stop, SIGQUIT stops.
-  bool handle_signals = true;
+  // The socketpair end to the master, or -1 when running standalone (then
+  // SIGINT drains too, since no master coordinates a Ctrl-C).
+  int control_fd = -1;
 };
 
 class Worker {
@@ -43,8 +45,12 @@ class Worker {
   int run();
 
   // Stops accepting, lets in-flight requests finish (bounded by
-  // workers_policy.graceful_timeout_s), then returns from run().
-  void drain();
+  // workers_policy.graceful_timeout_s), then returns from run(). With
+  // hand_over, idle keep-alive connections go to the master for the next
+  // generation instead of being closed.
+  void drain(DrainMode mode = DrainMode::stop);
+  // Serves a connection another worker handed over.
+  void adopt(int fd);
   // Closes every connection and returns from run() now.
   void stop_now();
 
@@ -70,7 +76,12 @@ class Worker {
   void on_tick();
   void expire_timeouts(Clock::time_point now);
   void close_all_connections();
+  void close_listeners(bool quiesce_first);
   void maybe_finish_drain();
+  void close_long_idle_connections(Clock::time_point now);
+  void start_heartbeat();
+  void send_heartbeat();
+  void watch_signals();
 
   const Config& config_;
   Application& app_;
@@ -84,7 +95,13 @@ class Worker {
   std::optional<boost::asio::steady_timer> tick_;
   std::optional<boost::asio::steady_timer> drain_deadline_;
   std::optional<boost::asio::steady_timer> accept_retry_;
+  std::optional<boost::asio::steady_timer> listener_close_;
+  bool listeners_last_call_ = false;  // quiesced, backlog being accepted
   std::optional<boost::asio::signal_set> signals_;
+  std::unique_ptr<ControlChannel> channel_;
+  std::optional<boost::asio::steady_timer> heartbeat_;
+  Clock::time_point heartbeat_due_{};
+  std::uint64_t heartbeat_sequence_ = 0;
   bool stopping_ = false;
   Clock::time_point last_accept_error_log_{};
 };
