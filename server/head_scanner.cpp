@@ -7,6 +7,7 @@ namespace gale {
 void HeadScanner::reset(std::uint32_t max_bytes) {
   max_ = max_bytes;
   bytes_ = 0;
+  request_line_end_ = 0;
   phase_ = Phase::leading;
   error_ = ParseError::none;
   tail_len_ = 0;
@@ -31,16 +32,21 @@ void HeadScanner::remember_request_line(const char* p, std::size_t n) {
   tail_len_ = static_cast<std::uint8_t>(keep + n);
 }
 
-// A request line ends in "HTTP/<digit>.<digit>", optionally followed by CR.
-// Only the major version is judged here; anything malformed is left to
-// http-parser, which reports it as a bad request line.
-bool HeadScanner::version_supported() const {
+// A request line ends in " HTTP/<digit>.<digit>", optionally followed by CR
+// (RFC 9112 §3). http-parser would take a line without it ("GET /") as an
+// HTTP/0.9 request, so that is rejected here; the rest of the line is left
+// to http-parser. A major version of 2 or more (the HTTP/2 preface among
+// them) is a protocol this port does not speak.
+ParseError HeadScanner::judge_version() const {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
   std::size_t n = tail_len_;
   if (n > 0 && tail_[n - 1] == '\r') --n;
-  if (n < 8) return true;
-  const char* v = tail_ + n - 8;
-  if (std::memcmp(v, "HTTP/", 5) != 0 || v[6] != '.') return true;
-  return !(v[5] >= '2' && v[5] <= '9');
+  if (n < 9) return ParseError::bad_request_line;
+  const char* v = tail_ + n - 9;
+  if (std::memcmp(v, " HTTP/", 6) != 0 || !digit(v[6]) || v[7] != '.' ||
+      !digit(v[8]))
+    return ParseError::bad_request_line;
+  return v[6] >= '2' ? ParseError::version_not_supported : ParseError::none;
 }
 
 HeadScanner::Result HeadScanner::scan(const char* data, std::size_t len,
@@ -85,8 +91,11 @@ HeadScanner::Result HeadScanner::scan(const char* data, std::size_t len,
                           ? ParseError::request_line_too_long
                           : ParseError::headers_too_large);
         }
-        if (lf && phase_ == Phase::request_line && !version_supported())
-          return fail(ParseError::version_not_supported);
+        if (lf && phase_ == Phase::request_line) {
+          if (ParseError e = judge_version(); e != ParseError::none)
+            return fail(e);
+          request_line_end_ = bytes_ + next;
+        }
         if (lf) phase_ = Phase::line_start;
         i = next;
         break;

@@ -4,8 +4,9 @@
 // long request line from many fields, nor does it reject obs-fold. This
 // scanner counts every head byte against the configured limit (414 while
 // still in the request line, 431 after), rejects a field line that starts
-// with whitespace, answers 505 to the HTTP/2 preface and to versions >= 2,
-// and finds where the head ends. It is incremental and keeps a few bytes of
+// with whitespace, rejects a request line that does not end in
+// " HTTP/x.y", answers 505 to the HTTP/2 preface and to versions >= 2, and
+// finds where the head ends. It is incremental and keeps a few bytes of
 // state, so the head may arrive split at any byte.
 #pragma once
 
@@ -33,6 +34,9 @@ class HeadScanner {
   // Bytes of the head seen so far, leading empty lines included.
   std::uint64_t bytes() const { return bytes_; }
   bool in_request_line() const { return phase_ <= Phase::request_line; }
+  // Bytes up to and including the request line's LF (leading empty lines
+  // included); 0 while the request line is incomplete.
+  std::uint64_t request_line_end() const { return request_line_end_; }
 
  private:
   enum class Phase : std::uint8_t {
@@ -45,11 +49,12 @@ class HeadScanner {
 
   Result fail(ParseError e);
   void remember_request_line(const char* p, std::size_t n);
-  bool version_supported() const;
+  ParseError judge_version() const;
   bool over_limit(std::size_t pending) const { return bytes_ + pending > max_; }
 
   std::uint32_t max_;
   std::uint64_t bytes_ = 0;
+  std::uint64_t request_line_end_ = 0;
   Phase phase_ = Phase::leading;
   ParseError error_ = ParseError::none;
   // The last bytes of the request line, enough to see "HTTP/x.y\r".

@@ -2,18 +2,26 @@
 
 #include <http_parser.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <new>
 
 namespace gale {
 namespace {
 
-// Bytes a legitimate chunk spends on framing: a size line of at most 16 hex
-// digits with CRLF, and the CRLF after the data. Anything beyond (chunk
-// extensions, trailers) is bounded by max_header_bytes in total, since
-// http-parser skips extensions without limit.
-constexpr std::uint64_t kChunkFramingAllowance = 32;
+// A chunk-size line of up to 16 hex digits and CRLF costs nothing extra;
+// every byte beyond (extensions, leading zeros) and every trailer byte is
+// counted against max_header_bytes, since http-parser skips them unbounded.
+constexpr std::uint32_t kPlainSizeLine = 18;
+
+int hex_value(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 Method method_from(unsigned m) {
   switch (m) {
@@ -95,11 +103,6 @@ struct RequestParser::Callbacks {
   static int message_complete(http_parser* p) {
     return guard(p, [&](RequestParser& s) { return s.on_message_complete(); });
   }
-  static int chunk_header(http_parser* p) {
-    self(p).chunks_ += 1;
-    return 0;
-  }
-
   static http_parser_settings make_settings() {
     http_parser_settings s{};
     http_parser_settings_init(&s);
@@ -109,7 +112,6 @@ struct RequestParser::Callbacks {
     s.on_headers_complete = headers_complete;
     s.on_body = body;
     s.on_message_complete = message_complete;
-    s.on_chunk_header = chunk_header;
     return s;
   }
 };
@@ -151,10 +153,10 @@ void RequestParser::reset() {
   // A huge body must not pin its memory to a pooled parser forever.
   if (body_.capacity() > (64u << 10)) std::string().swap(body_);
   body_.clear();
-  body_wire_bytes_ = 0;
-  chunks_ = 0;
+  chunk_scanner_.reset(limits_.max_header_bytes);
   error_ = ParseError::none;
   started_ = false;
+  library_started_ = false;
   head_done_ = false;
   head_reported_ = false;
   message_done_ = false;
@@ -171,11 +173,16 @@ RequestParser::Step RequestParser::feed(const char* data, std::size_t len) {
   if (len == 0) return {Event::need_more, 0};
   started_ = true;
   if (!head_done_) return feed_head(data, len);
-  Step step = run_http_parser(data, len);
-  body_wire_bytes_ += step.consumed;
-  std::uint64_t framing = body_wire_bytes_ - body_.size();
-  if (step.event != Event::error &&
-      framing > limits_.max_header_bytes + chunks_ * kChunkFramingAllowance)
+  if (!head_.chunked) return run_http_parser(data, len);
+  // Chunked: our scan decides where the message ends; http-parser, given
+  // exactly those bytes, must agree.
+  std::size_t n = len;
+  ChunkScanner::Result r = chunk_scanner_.scan(data, len, n);
+  if (r == ChunkScanner::Result::error) return fail(ParseError::bad_chunk, 0);
+  Step step = run_http_parser(data, n);
+  if (step.event == Event::error) return step;
+  bool complete = r == ChunkScanner::Result::complete;
+  if ((step.event == Event::message_complete) != complete || step.consumed != n)
     return fail(ParseError::bad_chunk, step.consumed);
   return step;
 }
@@ -187,9 +194,23 @@ RequestParser::Step RequestParser::feed_head(const char* data,
     return fail(scanner_.error(), 0);
   // Copy the head as it arrives: field views then survive the caller
   // compacting or reusing its read buffer.
-  chunk_ = data;
-  chunk_offset_ = head_bytes_.size();
+  std::size_t held = head_bytes_.size();
   head_bytes_.append(data, head_part);
+  // http-parser sees nothing before the request line is complete, so the
+  // scanner's verdict on it (414, 505, malformed) comes first wherever the
+  // input is split; the bytes held back are replayed from our copy.
+  if (scanner_.in_request_line()) return {Event::need_more, len};
+  if (!library_started_) {
+    library_started_ = true;
+    if (held > 0) {
+      chunk_ = head_bytes_.data();
+      chunk_offset_ = 0;
+      if (run_http_parser(chunk_, held).event == Event::error)
+        return {Event::error, 0};
+    }
+  }
+  chunk_ = data;
+  chunk_offset_ = held;
   return run_http_parser(data, len);
 }
 
@@ -208,10 +229,11 @@ RequestParser::Step RequestParser::run_http_parser(const char* data,
     return {Event::need_more, n};
   }
   if (error_ != ParseError::none) return {Event::error, n};
-  return fail(map_library_error(err), n);
+  return fail(map_library_error(err, n), n);
 }
 
-ParseError RequestParser::map_library_error(unsigned code) {
+// `at` is where in the chunk being fed http-parser stopped.
+ParseError RequestParser::map_library_error(unsigned code, std::size_t at) {
   switch (code) {
     case HPE_INVALID_METHOD:
     case HPE_INVALID_URL:
@@ -239,8 +261,9 @@ ParseError RequestParser::map_library_error(unsigned code) {
       return head_done_ ? ParseError::bad_chunk : ParseError::headers_too_large;
     default:
       if (head_done_) return ParseError::bad_chunk;
-      return scanner_.in_request_line() ? ParseError::bad_request_line
-                                        : ParseError::bad_header;
+      return chunk_offset_ + at < scanner_.request_line_end()
+                 ? ParseError::bad_request_line
+                 : ParseError::bad_header;
   }
 }
 
@@ -259,6 +282,13 @@ int RequestParser::on_url(const char* at, std::size_t n) {
 
 int RequestParser::on_header_field(const char* at, std::size_t n) {
   if (head_done_) return 0;  // trailer fields are tolerated and dropped
+  // Built non-strict, http-parser takes SP as a name character, so
+  // "Host : a" would be a field named "Host ". RFC 9112 §5.1: reject it,
+  // or a proxy that trims the name sees a different request than we do.
+  if (std::memchr(at, ' ', n) != nullptr) {
+    error_ = ParseError::bad_header;
+    return -1;
+  }
   auto offset = static_cast<std::uint32_t>(chunk_offset_ + (at - chunk_));
   // A name arrives in pieces only when input was split mid-name: then the
   // piece continues the previous one exactly.
@@ -406,6 +436,119 @@ int RequestParser::on_message_complete() {
   message_done_ = true;
   http_parser_pause(as_parser(raw_), 1);  // one message per feed sequence
   return 0;
+}
+
+}  // namespace gale
+
+namespace gale {
+
+void ChunkScanner::reset(std::uint64_t max_extra_bytes) {
+  state_ = State::head_lf;
+  size_ = 0;
+  line_ = 0;
+  extra_ = 0;
+  max_extra_ = max_extra_bytes;
+}
+
+ChunkScanner::Result ChunkScanner::scan(const char* data, std::size_t len,
+                                        std::size_t& consumed) {
+  consumed = len;
+  for (std::size_t i = 0; i < len; ++i) {
+    if (state_ == State::data) {
+      std::uint64_t n = std::min<std::uint64_t>(size_, len - i);
+      size_ -= n;
+      i += n - 1;
+      if (size_ == 0) state_ = State::data_cr;
+      continue;
+    }
+    bool size_line = state_ >= State::size_start && state_ <= State::size_lf;
+    bool counted =
+        size_line ? ++line_ > kPlainSizeLine : state_ >= State::trailer_start;
+    if (counted && ++extra_ > max_extra_) return Result::error;
+    const auto c = static_cast<unsigned char>(data[i]);
+    switch (state_) {
+      case State::head_lf:
+        if (c != '\n') return Result::error;
+        state_ = State::size_start;
+        break;
+      case State::size_start: {
+        int h = hex_value(c);
+        if (h < 0) return Result::error;
+        size_ = static_cast<std::uint64_t>(h);
+        state_ = State::size;
+        break;
+      }
+      case State::size:
+        if (int h = hex_value(c); h >= 0) {
+          if (size_ >> 60) return Result::error;  // over 64 bits
+          size_ = size_ << 4 | static_cast<std::uint64_t>(h);
+        } else if (c == ';') {
+          state_ = State::extension;
+        } else if (c == ' ' || c == '\t') {
+          state_ = State::size_ws;
+        } else if (c == '\r') {
+          state_ = State::size_lf;
+        } else {
+          return Result::error;
+        }
+        break;
+      case State::size_ws:
+        if (c == ';')
+          state_ = State::extension;
+        else if (c == '\r')
+          state_ = State::size_lf;
+        else if (c != ' ' && c != '\t')
+          return Result::error;
+        break;
+      case State::extension:
+        // Tokens and quoted strings: no control character but HTAB.
+        if (c == '\r')
+          state_ = State::size_lf;
+        else if ((c < 0x20 && c != '\t') || c == 0x7f)
+          return Result::error;
+        break;
+      case State::size_lf:
+        if (c != '\n') return Result::error;
+        line_ = 0;
+        state_ = size_ == 0 ? State::trailer_start : State::data;
+        break;
+      case State::data_cr:
+        if (c != '\r') return Result::error;
+        state_ = State::data_lf;
+        break;
+      case State::data_lf:
+        if (c != '\n') return Result::error;
+        state_ = State::size_start;
+        break;
+      case State::trailer_start:
+        if (c == '\n') {
+          state_ = State::done;
+          consumed = i + 1;
+          return Result::complete;
+        }
+        state_ = c == '\r' ? State::final_lf : State::trailer;
+        break;
+      case State::trailer:
+        if (c == '\r')
+          state_ = State::trailer_lf;
+        else if (c == '\n')
+          state_ = State::trailer_start;
+        break;
+      case State::trailer_lf:
+        if (c != '\n') return Result::error;
+        state_ = State::trailer_start;
+        break;
+      case State::final_lf:
+        if (c != '\n') return Result::error;
+        state_ = State::done;
+        consumed = i + 1;
+        return Result::complete;
+      case State::data:
+      case State::done:
+        return Result::error;
+    }
+  }
+  return Result::need_more;
 }
 
 }  // namespace gale
