@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test of gale:
+#   1. unit + integration + process tests (ctest), Release build in build/
+#   2. the same suites under AddressSanitizer + UBSan, in build-asan/
+#   3. a bounded libFuzzer smoke of the parser targets (clang), build-fuzz/
+#   4. the benchmark harness in quick mode (checks it runs; asserts no speed)
+# Stages can be chosen: GALE_TEST_STAGES="unit asan fuzz bench" (default all).
+# FUZZ_SECONDS (default 60) bounds each fuzz target's run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stages=" ${GALE_TEST_STAGES:-unit asan fuzz bench} "
+jobs=$(nproc)
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "dependencies"
+bash scripts/install-deps.sh
+
+run_suites() {  # build dir, extra cmake args...
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -DGALE_TESTING=ON "$@"
+  cmake --build "$dir" -j"$jobs"
+  # One test at a time: the integration tests time servers on two shared
+  # cores, and running them side by side would make their bounds flaky.
+  ctest --test-dir "$dir" --output-on-failure --timeout 300
+}
+
+if [[ $stages == *" unit "* ]]; then
+  step "unit, integration and process tests (Release)"
+  run_suites build -DCMAKE_BUILD_TYPE=Release
+fi
+
+if [[ $stages == *" asan "* ]]; then
+  step "the same under AddressSanitizer + UndefinedBehaviorSanitizer"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_suites build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGALE_SANITIZE=ON
+fi
+
+if [[ $stages == *" fuzz "* ]]; then
+  step "fuzz smoke (${FUZZ_SECONDS:-60} s per target)"
+  bash scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-60}"
+fi
+
+if [[ $stages == *" bench "* ]]; then
+  step "benchmark harness, quick mode"
+  bench/run --quick --no-install
+fi
+
+step "all tests passed"
