@@ -52,10 +52,7 @@ std::string_view version_string(const RequestHead& h) {
 
 Connection::Connection(ServerContext& ctx, Socket socket,
                        const boost::asio::ip::tcp::endpoint& peer)
-    : ctx_(ctx),
-      socket_(std::move(socket)),
-      peer_(peer),
-      id_(ctx.next_connection_id++) {}
+    : ctx_(ctx), socket_(std::move(socket)), peer_(peer) {}
 
 Connection::~Connection() = default;
 
@@ -100,8 +97,11 @@ void Connection::run() {
           hand_over();
           break;
         }
+        if (rc_ && idle() && ctx_.contexts.in_use() > kWarmContextBudget) {
+          rc_.reset();  // over budget: wait for the next request cold
+          parser_needs_reset_ = false;
+        }
         settle_timeout();
-        release_context_if_idle();
         arm_read();
         break;
       case State::handling:
@@ -135,9 +135,25 @@ void Connection::schedule() {
   });
 }
 
+// Two ways to wait for a request. A connection holding its read buffer
+// between requests (warm) reads straight into it: after a short read Asio
+// arms this without a system call, where async_wait costs an epoll_ctl per
+// request. Otherwise it waits for readability holding nothing, which is
+// what lets thousands of idle connections cost almost no memory.
 void Connection::arm_read() {
   if (read_armed_ || state_ == State::closed) return;
   read_armed_ = true;
+  warm_read_ = can_read_warm();
+  if (warm_read_) {
+    // Nothing touches rc_->in until this completes: the connection is
+    // between requests with nothing buffered either way.
+    InputBuffer& in = rc_->in;
+    socket_.async_read_some(
+        boost::asio::buffer(in.write_ptr(), in.write_space()),
+        [self = shared_from_this()](const boost::system::error_code& ec,
+                                    std::size_t n) { self->on_read(ec, n); });
+    return;
+  }
   socket_.async_wait(
       Socket::wait_read,
       [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -157,6 +173,37 @@ void Connection::arm_write() {
         if (ec) return self->close();
         self->run();
       });
+}
+
+bool Connection::can_read_warm() const {
+  return state_ == State::reading && rc_ && rc_->in.empty() &&
+         rc_->out.empty() && rc_->in.write_space() >= kMinReadSpace;
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+  read_armed_ = false;
+  warm_read_ = false;
+  if (state_ == State::closed) return;
+  if (ec == boost::asio::error::operation_aborted && cooling_) {
+    cooling_ = false;
+    return cool_down();
+  }
+  cooling_ = false;        // data won the race against the cancellation
+  if (ec) return close();  // EOF or reset
+  rc_->in.commit(n);
+  run();
+}
+
+// A warm connection quiet for kWarmTime gives its buffer back and waits for
+// the rest of its idle time holding nothing.
+void Connection::cool_down() {
+  if (!idle() || !rc_) return arm_read();
+  rc_.reset();
+  parser_needs_reset_ = false;
+  Clock::duration idle_time = ctx_.timeout(TimeoutKind::idle).duration();
+  timeout_kind_ = TimeoutKind::idle;
+  ctx_.timeout(TimeoutKind::idle).arm_at(*this, idle_since_ + idle_time);
+  arm_read();
 }
 
 void Connection::on_readable(const boost::system::error_code& ec) {
@@ -240,7 +287,7 @@ bool Connection::write_out() {
       n = ::sendfile(fd, f.fd, &offset,
                      std::min<std::uint64_t>(f.length, kSendfileChunk));
       if (n == 0) {
-        log::warning("file shrank while being sent to ", remote_ip(),
+        log::warning("file shrank while being sent to ", peer_address(),
                      "; closing the connection");
         close();
         return false;
@@ -277,7 +324,9 @@ void Connection::settle_timeout() {
   bool between_requests = !rc_ || !rc_->parser.started() || parser_needs_reset_;
   if (between_requests) {
     // The first request's head is timed from accept, as nginx does.
-    TimeoutKind kind = requests_ == 0 ? TimeoutKind::header : TimeoutKind::idle;
+    TimeoutKind kind = requests_ == 0 ? TimeoutKind::header
+                       : rc_          ? TimeoutKind::warm
+                                      : TimeoutKind::idle;
     if (timeout_kind_ != kind) {
       set_timeout(kind);
       idle_since_ = Clock::now();
@@ -303,6 +352,17 @@ void Connection::on_timeout() {
   auto self = shared_from_this();
   TimeoutKind kind = timeout_kind_;
   clear_timeout();
+  if (kind == TimeoutKind::warm) {
+    Clock::duration idle_time = ctx_.timeout(TimeoutKind::idle).duration();
+    if (Clock::now() - idle_since_ >= idle_time) return close();
+    if (read_armed_ && warm_read_) {
+      cooling_ = true;
+      boost::system::error_code ec;
+      socket_.cancel(ec);  // on_read() then cools down
+      return;
+    }
+    return cool_down();
+  }
   bool mid_request = state_ == State::reading && rc_ && rc_->parser.started() &&
                      !parser_needs_reset_;
   if ((kind == TimeoutKind::header || kind == TimeoutKind::body) &&
@@ -339,7 +399,7 @@ void Connection::dispatch() {
   suppress_body_ = false;
   response_status_ = 0;
   response_body_bytes_ = 0;
-  rc.request.bind(&rc.parser.head(), &rc.parser.body(), remote_ip());
+  rc.request.bind(&rc.parser.head(), &rc.parser.body(), &peer_);
 
   PathArgs args;
   const Route* route = ctx_.app.router().match(rc.request.path(), args);
@@ -368,7 +428,7 @@ void Connection::dispatch() {
 }
 
 void Connection::reject(ParseError error) {
-  log::debug("bad request from ", remote_ip(), ": ", describe(error));
+  log::debug("bad request from ", peer_address(), ": ", describe(error));
   std::string body(describe(error));
   body += '\n';
   reply_and_close(status_for(error), body);
@@ -603,7 +663,11 @@ std::size_t Connection::pending_bytes() const {
 void Connection::log_access(int status, std::uint64_t body_bytes) {
   if (!ctx_.access_log.enabled()) return;
   AccessRecord r;
-  r.remote_ip = remote_ip();
+  // After dispatch the request has (or will cache) the formatted address.
+  std::string formatted;
+  r.remote_ip = parser_needs_reset_
+                    ? rc_->request.remote_ip()
+                    : std::string_view(formatted = peer_address());
   r.clf_date = ctx_.dates.clf_date();
   r.status = status;
   r.body_bytes = body_bytes;
@@ -618,12 +682,8 @@ void Connection::log_access(int status, std::uint64_t body_bytes) {
   ctx_.access_log.record(r);
 }
 
-std::string_view Connection::remote_ip() {
-  if (rc_->remote_ip_owner != id_) {
-    rc_->remote_ip = peer_.address().to_string();
-    rc_->remote_ip_owner = id_;
-  }
-  return rc_->remote_ip;
+std::string Connection::peer_address() const {
+  return peer_.address().to_string();
 }
 
 void Connection::acquire_context() {
@@ -631,12 +691,6 @@ void Connection::acquire_context() {
   rc_->parser.set_limits(
       {ctx_.limits.max_header_bytes, ctx_.limits.max_body_bytes});
   rc_->parser.reset();
-  parser_needs_reset_ = false;
-}
-
-void Connection::release_context_if_idle() {
-  if (handler_ || !idle() || !rc_) return;
-  rc_.reset();
   parser_needs_reset_ = false;
 }
 

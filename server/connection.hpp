@@ -99,6 +99,9 @@ class Connection final : public ResponseChannel,
   void arm_read();
   void arm_write();
   void on_readable(const boost::system::error_code& ec);
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  bool can_read_warm() const;
+  void cool_down();
   bool read_available();
   bool process_input();
   bool write_out();
@@ -114,15 +117,13 @@ class Connection final : public ResponseChannel,
   void reject(ParseError error);
   void reply_and_close(int status, std::string_view body);
   void log_access(int status, std::uint64_t body_bytes);
-  std::string_view remote_ip();
+  std::string peer_address() const;
   void acquire_context();
-  void release_context_if_idle();
   void hand_over();
 
   ServerContext& ctx_;
   Socket socket_;
   boost::asio::ip::tcp::endpoint peer_;
-  std::uint64_t id_;
   ObjectPool<RequestContext>::Ptr rc_;
   std::shared_ptr<RequestHandler> handler_;
   std::uint32_t requests_ = 0;  // answered on this connection
@@ -134,6 +135,8 @@ class Connection final : public ResponseChannel,
   bool keep_alive_ = true;
   bool linger_ = false;
   bool read_armed_ = false;
+  bool warm_read_ = false;  // the armed read reads into rc_->in directly
+  bool cooling_ = false;    // the warm read was cancelled to go idle
   bool write_armed_ = false;
   bool in_run_ = false;
   bool run_posted_ = false;

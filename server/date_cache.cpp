@@ -72,8 +72,10 @@ std::time_t parse_http_date(std::string_view s) {
     return -1;
   }
   t.tm_mon = month_index(mon);
-  if (t.tm_mon < 0 || t.tm_mday < 1 || t.tm_mday > 31 || t.tm_hour > 23 ||
-      t.tm_min > 59 || t.tm_sec > 60)
+  // %2d also reads a sign: "-1:49:37" must not pass as a time.
+  if (t.tm_mon < 0 || t.tm_mday < 1 || t.tm_mday > 31 || t.tm_hour < 0 ||
+      t.tm_hour > 23 || t.tm_min < 0 || t.tm_min > 59 || t.tm_sec < 0 ||
+      t.tm_sec > 60)
     return -1;
   return timegm(&t);
 }

@@ -3,15 +3,21 @@
 namespace gale {
 
 void HttpRequest::bind(const RequestHead* head, const std::string* body,
-                       std::string_view remote_ip) {
+                       const boost::asio::ip::tcp::endpoint* peer) {
   head_ = head;
   body_ = body;
-  remote_ip_ = remote_ip;
+  peer_ = peer;
+  remote_ip_.clear();
   parts_ = split_target(head->target);
   start_ = std::chrono::steady_clock::now();
   query_args_.reset();
   body_args_.reset();
   cookies_.reset();
+}
+
+std::string_view HttpRequest::remote_ip() const {
+  if (remote_ip_.empty() && peer_) remote_ip_ = peer_->address().to_string();
+  return remote_ip_;
 }
 
 std::string_view HttpRequest::version() const {

@@ -5,6 +5,8 @@
 // handler that never asks pays nothing.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -26,7 +28,7 @@ class HttpRequest {
 
   // Binds to a freshly parsed message; called by the connection.
   void bind(const RequestHead* head, const std::string* body,
-            std::string_view remote_ip);
+            const boost::asio::ip::tcp::endpoint* peer);
 
   std::string_view method() const { return head_->method_name; }
   Method method_id() const { return head_->method; }
@@ -42,7 +44,8 @@ class HttpRequest {
     return head_->headers.get(name, fallback);
   }
   const std::string& body() const { return *body_; }
-  std::string_view remote_ip() const { return remote_ip_; }
+  // The client's address, formatted on first use only.
+  std::string_view remote_ip() const;
   std::string_view host() const { return header("Host"); }
   bool keep_alive() const { return head_->keep_alive; }
   std::chrono::steady_clock::time_point start_time() const { return start_; }
@@ -57,7 +60,8 @@ class HttpRequest {
  private:
   const RequestHead* head_ = nullptr;
   const std::string* body_ = nullptr;
-  std::string_view remote_ip_;
+  const boost::asio::ip::tcp::endpoint* peer_ = nullptr;
+  mutable std::string remote_ip_;
   TargetParts parts_;
   std::chrono::steady_clock::time_point start_;
   mutable std::optional<Arguments> query_args_;

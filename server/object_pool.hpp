@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace gale {
@@ -24,6 +25,7 @@ class ObjectPool {
   ObjectPool& operator=(const ObjectPool&) = delete;
 
   Ptr acquire() {
+    ++in_use_;
     if (free_.empty()) return Ptr(new T(), Deleter{this});
     T* p = free_.back().release();
     free_.pop_back();
@@ -31,17 +33,26 @@ class ObjectPool {
   }
 
   std::size_t free_count() const { return free_.size(); }
+  std::size_t in_use() const { return in_use_; }
+  // Objects given back to the heap since the last call: after a burst the
+  // caller may return that memory to the system (malloc_trim).
+  std::size_t take_freed_count() { return std::exchange(freed_, 0); }
 
  private:
   void release(T* p) {
+    --in_use_;
     p->reset();
-    if (free_.size() < max_free_)
+    if (free_.size() < max_free_) {
       free_.emplace_back(p);
-    else
+    } else {
       delete p;
+      ++freed_;
+    }
   }
 
   std::size_t max_free_;
+  std::size_t in_use_ = 0;
+  std::size_t freed_ = 0;
   std::vector<std::unique_ptr<T>> free_;
 };
 

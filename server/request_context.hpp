@@ -20,10 +20,6 @@ struct RequestContext {
   HttpRequest request;
   OutputQueue out;
   std::string scratch;  // a response head being built
-  // The peer address, formatted for the connection with this serial number
-  // (formatting it is done once per connection, not per request).
-  std::string remote_ip;
-  std::uint64_t remote_ip_owner = 0;
 
   void reset() {
     in.reset();

@@ -60,8 +60,13 @@ Route::Route(RegexPattern pattern, HandlerFactory factory)
 bool Route::match(std::string_view path, PathArgs& args) const {
   args.clear();
   if (!regex_) return match_segments(path, args);
+  if (path.size() > kMaxRegexPathBytes) return false;
   std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(path.begin(), path.end(), m, *regex_)) return false;
+  try {
+    if (!std::regex_match(path.begin(), path.end(), m, *regex_)) return false;
+  } catch (const std::regex_error&) {
+    return false;  // error_complexity / error_stack: no match, no crash
+  }
   for (std::size_t i = 1; i < m.size(); ++i)
     args.add("",
              decode_path_segment(std::string_view(m[i].first, m[i].second)));

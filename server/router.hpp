@@ -6,6 +6,8 @@
 //   "/static/{path:path}"  {x:path} matches the rest of the path, slashes too
 //   gale::regex("^/user/(\\d+)$")   a std::regex over the still-encoded path;
 //                                   groups become positional path_args
+//                                   (paths over kMaxRegexPathBytes never
+//                                   match one: see below)
 // The first route that matches wins (as Tornado); a path no route matches
 // is a 404, a matching route whose handler lacks the method a 405.
 #pragma once
@@ -20,6 +22,12 @@
 #include "server/path_args.hpp"
 
 namespace gale {
+
+// libstdc++'s std::regex recurses once or more per input byte: a 16 KB path
+// against "^/r/((a|b)*)$" overflows an 8 MB stack. A longer encoded path
+// never matches a regex route (segment routes are unaffected), which leaves
+// a wide margin for any reasonable pattern, even under ASan.
+constexpr std::size_t kMaxRegexPathBytes = 2048;
 
 struct RegexPattern {
   std::string expression;

@@ -1,5 +1,7 @@
 #include "server/server_context.hpp"
 
+#include <algorithm>
+
 namespace gale {
 namespace {
 
@@ -20,6 +22,8 @@ ServerContext::ServerContext(boost::asio::io_context& loop_, Application& app_,
   // (nginx's send_timeout plays this role).
   timeout(TimeoutKind::write).set_duration(seconds(limits.body_timeout_s));
   timeout(TimeoutKind::linger).set_duration(kLingerTime);
+  timeout(TimeoutKind::warm)
+      .set_duration(std::min(kWarmTime, seconds(limits.idle_timeout_s)));
 }
 
 }  // namespace gale

@@ -33,10 +33,13 @@ enum class TimeoutKind : std::uint8_t {
   header,  // receiving a request head (from its first byte, or accept)
   body,    // between two reads of a request body
   idle,    // keep-alive, between requests
+  // Between requests, still holding the read buffer for a quick next
+  // request; on expiry the connection gives it back and waits as `idle`.
+  warm,
   write,   // between two writes of a response
   linger,  // draining input after an error response, before closing
 };
-constexpr std::size_t kTimeoutKinds = 6;
+constexpr std::size_t kTimeoutKinds = 7;
 
 using ConnectionTimeouts =
     TimeoutList<ConnectionLinks, &ConnectionLinks::timeout_hook>;
@@ -70,7 +73,6 @@ struct ServerContext {
   ObjectPool<RequestContext> contexts;
   std::array<ConnectionTimeouts, kTimeoutKinds> timeouts;
   ConnectionRegistry connections;
-  std::uint64_t next_connection_id = 1;
   DrainState drain = DrainState::running;
   // Called after a connection closes (the worker resumes accepting).
   std::function<void()> on_connection_closed;
@@ -84,5 +86,13 @@ struct ServerContext {
 
 // How long the linger after an error response may last in total.
 constexpr Clock::duration kLingerTime = std::chrono::seconds(5);
+// How long a keep-alive connection keeps its read buffer between requests
+// (at most idle_timeout_s): a busy client's next request then costs no
+// re-arming system call; a quiet one costs no memory after this.
+constexpr Clock::duration kWarmTime = std::chrono::seconds(1);
+// At most this many request contexts in use before idle connections stop
+// staying warm: a burst of thousands of one-request connections then costs
+// a bounded few megabytes, not one read buffer each.
+constexpr std::size_t kWarmContextBudget = 256;
 
 }  // namespace gale

@@ -31,6 +31,16 @@ class TimeoutList {
     list_.push_back(item);
   }
 
+  // Arms `item` for a deadline of its own, earlier than `duration` from now
+  // (an idle connection that already waited part of its time). The list
+  // then is only nearly sorted: an entry behind it may expire up to that
+  // difference late, which for idle timeouts is harmless.
+  void arm_at(T& item, Clock::time_point deadline) {
+    (item.*Hook).unlink();
+    item.deadline = deadline;
+    list_.push_back(item);
+  }
+
   // Calls `expire(item)` for every item whose deadline has passed, oldest
   // first. `expire` must disarm the item (directly or by closing it).
   template <class F>

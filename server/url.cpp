@@ -18,6 +18,7 @@ bool is_unreserved(unsigned char c) {
 }  // namespace
 
 TargetParts split_target(std::string_view target) {
+  bool empty_path = false;
   if (target.size() > 0 && target[0] != '/' && target != "*") {
     // absolute-form: skip "scheme://authority"
     std::size_t scheme = target.find("://");
@@ -25,13 +26,16 @@ TargetParts split_target(std::string_view target) {
       std::size_t path = target.find_first_of("/?", scheme + 3);
       target = path == std::string_view::npos ? std::string_view("/")
                                               : target.substr(path);
+      // "http://h?x": an empty path is "/" (RFC 9112 §3.2.2).
+      empty_path = target[0] == '?';
     }
   }
   std::size_t hash = target.find('#');
   if (hash != std::string_view::npos) target = target.substr(0, hash);
   std::size_t q = target.find('?');
   if (q == std::string_view::npos) return {target, {}};
-  return {target.substr(0, q), target.substr(q + 1)};
+  return {empty_path ? std::string_view("/") : target.substr(0, q),
+          target.substr(q + 1)};
 }
 
 std::optional<std::string> percent_decode(std::string_view s,

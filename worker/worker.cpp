@@ -1,6 +1,7 @@
 #include "worker/worker.hpp"
 
 #include <linux/filter.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -256,6 +257,9 @@ void Worker::on_tick() {
   ctx_->dates.refresh(std::time(nullptr));
   expire_timeouts(now);
   if (ctx_->drain == DrainState::stopping) close_long_idle_connections(now);
+  // Many contexts went back to the heap (a burst ended): hand the pages to
+  // the system, or a worker's RSS would stay at its peak.
+  if (ctx_->contexts.take_freed_count() >= 64) ::malloc_trim(0);
   access_log_.flush();
   maybe_finish_drain();
   if (!stopping_) start_tick();

@@ -121,7 +121,9 @@ class StaticFileHandlerTest : public ::testing::Test {
           parser.feed(raw.data() + step.consumed, raw.size() - step.consumed);
     EXPECT_EQ(step.event, RequestParser::Event::message_complete) << raw;
     HttpRequest req;
-    req.bind(&parser.head(), &parser.body(), "127.0.0.1");
+    static const boost::asio::ip::tcp::endpoint peer(
+        boost::asio::ip::make_address("127.0.0.1"), 40000);
+    req.bind(&parser.head(), &parser.body(), &peer);
 
     if (!root) root = std::make_shared<const StaticRoot>(options());
     Application app;
