@@ -270,6 +270,17 @@ bool GaleProcess::running() {
   return pid_ > 0 && !reap(false);
 }
 
+void GaleProcess::signal(int sig) {
+  if (pid_ > 0 && !status_) ::kill(pid_, sig);
+}
+
+std::optional<ExitStatus> GaleProcess::wait_exit(Millis timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (!reap(false) && Clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  return status_;
+}
+
 ExitStatus GaleProcess::stop(Millis grace) {
   if (pid_ <= 0) return ExitStatus{};
   if (status_) return *status_;

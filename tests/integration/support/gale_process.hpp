@@ -93,6 +93,10 @@ class GaleProcess {
 
   // Whether the process is still running (reaps it if it has ended).
   bool running();
+  // Sends `sig` to the server process (the master, if there is one).
+  void signal(int sig);
+  // Waits up to `timeout` for the process to end on its own.
+  std::optional<ExitStatus> wait_exit(Millis timeout);
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }

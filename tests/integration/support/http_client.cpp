@@ -391,6 +391,10 @@ ReadEnd HttpClient::read_until_close(std::string& out,
   return last_end_;
 }
 
+bool HttpClient::receive(std::chrono::milliseconds timeout) {
+  return recv_some(Clock::now() + timeout);
+}
+
 bool HttpClient::still_open(std::chrono::milliseconds wait) {
   if (fd_ < 0) return false;
   pollfd p{fd_, POLLIN, 0};

@@ -88,6 +88,9 @@ class HttpClient {
   // Reads everything until the peer closes or the deadline passes.
   ReadEnd read_until_close(std::string& out,
                            std::chrono::milliseconds timeout = 5s);
+  // One read of whatever arrives within `timeout`, appended to leftover()
+  // (where read_response() will find it). False on EOF, reset or timeout.
+  bool receive(std::chrono::milliseconds timeout);
   // Whether the peer has neither closed nor sent anything: a short wait
   // for readability that must time out.
   bool still_open(std::chrono::milliseconds wait = 50ms);

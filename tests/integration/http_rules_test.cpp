@@ -1,0 +1,215 @@
+// SPEC §4: persistent connections, pipelining, HEAD, Expect, and the
+// headers every response carries.
+#include "tests/integration/support/gale_test.hpp"
+
+namespace gale::itest {
+namespace {
+
+using HttpRulesTest = GaleTest;
+
+TEST_F(HttpRulesTest, KeepAliveServesSeveralRequestsOnOneSocket) {
+  HttpClient c = connect();
+  for (int i = 0; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    std::string name = "n" + std::to_string(i);
+    ASSERT_TRUE(c.send("GET /hello/" + name + " HTTP/1.1\r\nHost: t\r\n\r\n"))
+        << c.error();
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << describe(c.last_end());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "Hello, " + name);
+    EXPECT_FALSE(r->has_header("Connection")) << r->raw;
+    expect_date_and_server(*r);
+  }
+  EXPECT_TRUE(c.still_open(100ms));
+}
+
+TEST_F(HttpRulesTest, Http10ClosesByDefault) {
+  HttpClient c = send("GET / HTTP/1.0\r\n\r\n");
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(r->body, "Hello, world");
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, Http10KeepAliveIsHonoured) {
+  HttpClient c = connect();
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << describe(c.last_end());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "Hello, world");
+    EXPECT_EQ(r->header("Connection"), "keep-alive");
+    EXPECT_EQ(r->header("Content-Length"), "12");
+  }
+  EXPECT_TRUE(c.still_open(100ms));
+}
+
+TEST_F(HttpRulesTest, ConnectionCloseIsHonoured) {
+  HttpClient c = send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, ConnectionCloseAmongOtherTokens) {
+  HttpClient c =
+      send("GET / HTTP/1.1\r\nHost: t\r\nConnection: foo, Close\r\n\r\n");
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(c.wait_closed());
+}
+
+TEST_F(HttpRulesTest, TenPipelinedRequestsInOneWriteAreAnsweredInOrder) {
+  // The first is slow: the other nine must wait behind it, not overtake.
+  std::string batch = "GET /sleep?ms=100 HTTP/1.1\r\nHost: t\r\n\r\n";
+  for (int i = 1; i < 9; ++i)
+    batch += "GET /hello/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  batch += "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nlast";
+  HttpClient c = send(batch);
+  std::vector<HttpResponse> rs = c.read_responses(10, 5s);
+  ASSERT_EQ(rs.size(), 10u) << describe(c.last_end());
+  EXPECT_EQ(rs[0].body, "slept 100");
+  for (int i = 1; i < 9; ++i)
+    EXPECT_EQ(rs[i].body, "Hello, " + std::to_string(i));
+  EXPECT_EQ(rs[9].body, "last");
+  for (const HttpResponse& r : rs) {
+    EXPECT_EQ(r.status, 200);
+    expect_date_and_server(r);
+  }
+  EXPECT_TRUE(c.still_open(100ms)) << "unexpected: " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, PipelinedRequestsEndingInCloseStopThere) {
+  std::string batch =
+      "GET /hello/a HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello/b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+      "GET /hello/c HTTP/1.1\r\nHost: t\r\n\r\n";
+  HttpClient c = send(batch);
+  std::vector<HttpResponse> rs = c.read_responses(2, 5s);
+  ASSERT_EQ(rs.size(), 2u) << describe(c.last_end());
+  EXPECT_EQ(rs[0].body, "Hello, a");
+  EXPECT_EQ(rs[1].body, "Hello, b");
+  EXPECT_EQ(rs[1].header("Connection"), "close");
+  // The third request is never answered.
+  std::string rest;
+  ReadEnd end = c.read_until_close(rest, 3s);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_EQ(rest, "");
+}
+
+TEST_F(HttpRulesTest, HeadSendsTheGetHeadersWithoutABody) {
+  HttpResponse get = fetch_ok("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  // HEAD then GET pipelined: if HEAD carried a body, the second response
+  // would be misread.
+  HttpClient c = send(
+      "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello/after HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto head = c.read_response(5s, /*head_request=*/true);
+  ASSERT_TRUE(head) << describe(c.last_end());
+  auto next = c.read_response();
+  ASSERT_TRUE(next) << describe(c.last_end());
+  EXPECT_EQ(head->status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(head->header("Content-Length"), get.header("Content-Length"));
+  EXPECT_EQ(head->header("Content-Length"), "12");
+  EXPECT_EQ(head->header("Content-Type"), get.header("Content-Type"));
+  EXPECT_EQ(head->body, "");
+  expect_date_and_server(*head);
+  EXPECT_EQ(next->body, "Hello, after");
+}
+
+TEST_F(HttpRulesTest, HeadOfHelloKeepsTheLength) {
+  HttpClient c = send("HEAD /hello/abc HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto head = c.read_response(5s, true);
+  ASSERT_TRUE(head) << describe(c.last_end());
+  EXPECT_EQ(head->header("Content-Length"), "10");  // "Hello, abc"
+  EXPECT_TRUE(c.still_open(200ms)) << "body bytes after HEAD: " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, HeadOfAnErrorHasNoBodyEither) {
+  HttpClient c = send("HEAD /nowhere HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto head = c.read_response(5s, true);
+  ASSERT_TRUE(head) << describe(c.last_end());
+  EXPECT_EQ(head->status, 404);
+  EXPECT_TRUE(c.still_open(200ms)) << "body bytes after HEAD: " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, ExpectContinueGets100BeforeTheBody) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  auto interim = c.read_response(3s);
+  ASSERT_TRUE(interim) << "no 100 Continue before the body: "
+                       << describe(c.last_end());
+  EXPECT_EQ(interim->status_line, "HTTP/1.1 100 Continue");
+  EXPECT_EQ(interim->raw, "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(c.send("hello world"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello world");
+}
+
+TEST_F(HttpRulesTest, ExpectContinueWithChunkedBody) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  auto interim = c.read_response(3s);
+  ASSERT_TRUE(interim) << describe(c.last_end());
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(c.send("3\r\nabc\r\n0\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->body, "abc");
+}
+
+TEST_F(HttpRulesTest, ExpectContinueWithTooLargeBodyGets413AtOnce) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  auto r = c.read_response(3s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status_line, "HTTP/1.1 413 Payload Too Large");
+  EXPECT_EQ(r->header("Connection"), "close");
+  expect_date_and_server(*r);
+  EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, OtherExpectationGets417) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+      "Expect: teapot\r\n\r\nabc");
+  auto r = c.read_response(3s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status_line, "HTTP/1.1 417 Expectation Failed");
+  EXPECT_EQ(r->header("Connection"), "close");
+  expect_date_and_server(*r);
+  EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, EqualRepeatedContentLengthsAreAccepted) {
+  // RFC 9110 §8.6 allows a repeated identical value; only differing ones
+  // are an error.
+  HttpResponse r = fetch_ok(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+      "Content-Length: 3\r\n\r\nabc");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abc");
+}
+
+TEST_F(HttpRulesTest, LeadingEmptyLineBeforeARequestIsIgnored) {
+  // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before
+  // the request line.
+  HttpResponse r = fetch_ok("\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+}
+
+}  // namespace
+}  // namespace gale::itest

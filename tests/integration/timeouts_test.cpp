@@ -1,0 +1,213 @@
+// SPEC §2 limits: the header, body and idle timeouts with short values,
+// and max_keepalive_requests. Each deadline is checked from both sides: not
+// (much) before it, and not long after (the worker's clock ticks every
+// 100 ms; a loaded machine adds more, hence the generous upper bounds).
+#include "tests/integration/support/gale_test.hpp"
+
+namespace gale::itest {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class TimeoutsTest : public GaleTest {
+ protected:
+  ServerOptions options() override {
+    ServerOptions o;
+    o.yaml =
+        "limits:\n"
+        "  header_timeout_s: 0.5\n"
+        "  idle_timeout_s: 0.5\n"
+        "  body_timeout_s: 0.5\n"
+        "  max_keepalive_requests: 3\n";
+    return o;
+  }
+};
+
+constexpr auto kEarliest = 400ms;  // the deadline is 500 ms
+constexpr auto kLatest = 2500ms;
+
+std::chrono::milliseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                               t);
+}
+
+TEST_F(TimeoutsTest, PartialHeadGets408ThenClose) {
+  HttpClient c = send("GET / HTTP/1.1\r\nHost: t\r\n");
+  auto start = Clock::now();
+  auto r = c.read_response(5s);
+  auto elapsed = since(start);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status_line, "HTTP/1.1 408 Request Timeout");
+  EXPECT_EQ(r->header("Connection"), "close");
+  expect_date_and_server(*r);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+  EXPECT_TRUE(c.wait_closed(2s));
+}
+
+TEST_F(TimeoutsTest, TrickledHeadIsStillCutAtTheHeaderTimeout) {
+  // A byte every 100 ms keeps every read busy but the head never ends: the
+  // header timeout covers the whole head, not the gap between reads.
+  HttpClient c = connect();
+  auto start = Clock::now();
+  std::string head =
+      "GET / HTTP/1.1\r\nHost: t\r\nX-Slow: " + std::string(100, 's');
+  bool answered = false;
+  for (char ch : head) {
+    if (!c.send(std::string(1, ch)) || !c.still_open(100ms)) {
+      answered = true;
+      break;
+    }
+    if (since(start) > 4s) break;
+  }
+  EXPECT_TRUE(answered) << "a trickled head was never cut off";
+  auto elapsed = since(start);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+  auto r = c.read_response(2s);
+  if (r) {
+    EXPECT_EQ(r->status, 408);
+  }
+}
+
+TEST_F(TimeoutsTest, SilentNewConnectionIsClosed) {
+  // Nothing sent at all: the first request's head is timed from accept.
+  HttpClient c = connect();
+  auto start = Clock::now();
+  std::string got;
+  ReadEnd end = c.read_until_close(got, 5s);
+  auto elapsed = since(start);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+  // nginx sends nothing here; a 408 would be acceptable too.
+  if (!got.empty()) {
+    EXPECT_EQ(got.rfind("HTTP/1.1 408", 0), 0u) << got;
+  }
+}
+
+TEST_F(TimeoutsTest, IdleKeepAliveConnectionIsClosed) {
+  HttpClient c = send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  auto start = Clock::now();
+  EXPECT_TRUE(c.wait_closed(5s)) << "got: " << c.leftover();
+  auto elapsed = since(start);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+  EXPECT_EQ(c.leftover(), "") << "an idle close sends nothing";
+}
+
+TEST_F(TimeoutsTest, ActivityResetsTheIdleTimeout) {
+  // Two requests 300 ms apart: each gap is under the 500 ms idle timeout.
+  HttpClient c = connect();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i << ": " << describe(c.last_end());
+    EXPECT_FALSE(r->has_header("Connection"));
+    std::this_thread::sleep_for(300ms);
+  }
+}
+
+TEST_F(TimeoutsTest, StalledBodyIsClosed) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n"
+      "only ten..");
+  auto start = Clock::now();
+  std::string got;
+  ReadEnd end = c.read_until_close(got, 5s);
+  auto elapsed = since(start);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+  // Closing without a word is what SPEC §2 asks; a 408 is fine too.
+  if (!got.empty()) {
+    EXPECT_EQ(got.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << got;
+  }
+}
+
+TEST_F(TimeoutsTest, SlowButSteadyBodyIsNotCut) {
+  // 10 pieces 200 ms apart: 2 s in all, but never 500 ms without a byte.
+  std::string body(100, 'b');
+  HttpClient c = send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n");
+  ASSERT_TRUE(c.send_slowly(body, 10, 200ms)) << c.error();
+  auto r = c.read_response(3s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, body);
+}
+
+TEST_F(TimeoutsTest, StalledChunkedBodyIsClosed) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nabc");
+  auto start = Clock::now();
+  std::string got;
+  ReadEnd end = c.read_until_close(got, 5s);
+  auto elapsed = since(start);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+}
+
+TEST_F(TimeoutsTest, LongRequestIsNotCutByTheIdleTimeout) {
+  HttpClient c = send("GET /sleep?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto start = Clock::now();
+  auto r = c.read_response(5s);
+  ASSERT_TRUE(r) << "a 1.5 s request was cut: " << describe(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "slept 1500");
+  EXPECT_GE(since(start), 1400ms);
+  // And the connection is kept for the next request.
+  ASSERT_TRUE(c.send("GET /hello/x HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto next = c.read_response();
+  ASSERT_TRUE(next) << describe(c.last_end());
+  EXPECT_EQ(next->body, "Hello, x");
+}
+
+TEST_F(TimeoutsTest, LongStreamingResponseIsNotCut) {
+  // 6 chunks 300 ms apart: 1.5 s, over every configured timeout.
+  HttpClient c =
+      send("GET /test/stream?n=6&ms=300 HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r = c.read_response(5s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->chunks.size(), 6u);
+}
+
+TEST_F(TimeoutsTest, MaxKeepaliveRequestsClosesAfterTheThird) {
+  HttpClient c = connect();
+  for (int i = 1; i <= 3; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << describe(c.last_end());
+    EXPECT_EQ(r->status, 200);
+    if (i < 3)
+      EXPECT_FALSE(r->has_header("Connection")) << r->raw;
+    else
+      EXPECT_EQ(r->header("Connection"), "close") << r->raw;
+  }
+  EXPECT_TRUE(c.wait_closed(2s)) << "got: " << c.leftover();
+}
+
+TEST_F(TimeoutsTest, MaxKeepaliveRequestsWithPipelining) {
+  HttpClient c = send(
+      "GET /hello/1 HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello/2 HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello/3 HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello/4 HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto rs = c.read_responses(3);
+  ASSERT_EQ(rs.size(), 3u) << describe(c.last_end());
+  EXPECT_EQ(rs[2].body, "Hello, 3");
+  EXPECT_EQ(rs[2].header("Connection"), "close");
+  std::string rest;
+  ReadEnd end = c.read_until_close(rest, 3s);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_EQ(rest, "") << "a 4th response on a closed connection";
+}
+
+}  // namespace
+}  // namespace gale::itest
