@@ -1,5 +1,7 @@
 // SPEC §4: persistent connections, pipelining, HEAD, Expect, and the
 // headers every response carries.
+#include <thread>
+
 #include "tests/integration/support/gale_test.hpp"
 
 namespace gale::itest {
@@ -209,6 +211,67 @@ TEST_F(HttpRulesTest, LeadingEmptyLineBeforeARequestIsIgnored) {
   // the request line.
   HttpResponse r = fetch_ok("\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(r.status, 200);
+}
+
+TEST_F(HttpRulesTest, AbsoluteFormTargetIsRoutedByItsPath) {
+  // RFC 9112 §3.2.2: a server MUST accept the absolute form.
+  HttpResponse r = fetch_ok(
+      "GET http://example.test/hello/abs?x=1 HTTP/1.1\r\nHost: "
+      "example.test\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "Hello, abs");
+}
+
+TEST_F(HttpRulesTest, EncodedSlashStaysInsideTheName) {
+  // The route matches the path as sent; {name} is decoded afterwards.
+  HttpResponse r =
+      fetch_ok("GET /hello/bob%2Fsmith HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "Hello, bob/smith");
+}
+
+TEST_F(HttpRulesTest, MalformedPercentEncodingIsKeptAsSent) {
+  // As Tornado's url_unescape (Python's unquote): an escape that is not
+  // one stays as it was, rather than failing the request.
+  HttpResponse r = fetch_ok("GET /hello/%zz%4 HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body, "Hello, %zz%4");
+}
+
+TEST_F(HttpRulesTest, TwoThousandPipelinedRequestsWhileReading) {
+  // More than the server buffers at once either way (input and output):
+  // it must pause reading, write, and resume, in order, losing nothing.
+  constexpr int kRequests = 2000;
+  std::string batch;
+  for (int i = 0; i < kRequests; ++i)
+    batch += "GET /hello/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  HttpClient c = connect();
+  bool sent = false;
+  std::thread sender([&] { sent = c.send(batch); });
+  std::vector<HttpResponse> rs = c.read_responses(kRequests, 15s);
+  sender.join();
+  EXPECT_TRUE(sent) << c.error();
+  ASSERT_EQ(rs.size(), static_cast<std::size_t>(kRequests))
+      << describe(c.last_end());
+  for (int i = 0; i < kRequests; ++i)
+    ASSERT_EQ(rs[i].body, "Hello, " + std::to_string(i)) << i;
+}
+
+TEST_F(HttpRulesTest, LargeResponseToASlowReaderArrivesWhole) {
+  std::string body(4 << 20, 'r');
+  for (std::size_t i = 0; i < body.size(); i += 4093)
+    body[i] = 'R';
+  HttpClient c = connect();
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body));
+  // Read in small sips with pauses: progress is slow but steady.
+  for (int i = 0; i < 5; ++i) {
+    c.receive(1s);
+    std::this_thread::sleep_for(20ms);
+  }
+  auto r = c.read_response(15s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_TRUE(same_bytes(body, r->body));
 }
 
 }  // namespace

@@ -57,5 +57,26 @@ TEST_F(LifecycleTest, StderrHasNoErrorsInANormalRun) {
   EXPECT_EQ(err.find("error"), std::string::npos) << err;
 }
 
+TEST_F(LifecycleTest, CrashedWorkerIsReplacedAndServesAgain) {
+  // SPEC §5: a worker that dies is replaced (same index) within a second.
+  auto before = get(port(), "/info");
+  ASSERT_TRUE(before);
+  HttpClient c = send("GET /test/crash HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::string got;
+  ReadEnd end = c.read_until_close(got, 3s);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_EQ(got, "") << "a crashed worker cannot have answered";
+  auto deadline = Clock::now() + 3s;
+  std::optional<HttpResponse> after;
+  while (Clock::now() < deadline) {
+    after = get(port(), "/info");
+    if (after && after->status == 200) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(after && after->status == 200) << "no worker serves any more";
+  EXPECT_NE(after->body, before->body);
+  EXPECT_NE(after->body.find("\"worker\":0"), std::string::npos) << after->body;
+}
+
 }  // namespace
 }  // namespace gale::itest

@@ -45,6 +45,23 @@ TEST_F(TimeoutsTest, PartialHeadGets408ThenClose) {
   EXPECT_TRUE(c.wait_closed(2s));
 }
 
+TEST_F(TimeoutsTest, PartialHeadOfALaterRequestGets408) {
+  // On a kept-alive connection the header timeout starts with the next
+  // request's first byte.
+  HttpClient c = send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(c.read_response());
+  std::this_thread::sleep_for(300ms);  // idle, under the idle timeout
+  ASSERT_TRUE(c.send("GET /hello/x HTTP/1.1\r\nHo"));
+  auto start = Clock::now();
+  auto r = c.read_response(5s);
+  auto elapsed = since(start);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status, 408);
+  EXPECT_GE(elapsed, kEarliest);
+  EXPECT_LE(elapsed, kLatest);
+  EXPECT_TRUE(c.wait_closed(2s));
+}
+
 TEST_F(TimeoutsTest, TrickledHeadIsStillCutAtTheHeaderTimeout) {
   // A byte every 100 ms keeps every read busy but the head never ends: the
   // header timeout covers the whole head, not the gap between reads.
@@ -177,6 +194,26 @@ TEST_F(TimeoutsTest, LongStreamingResponseIsNotCut) {
   EXPECT_EQ(r->chunks.size(), 6u);
 }
 
+TEST_F(TimeoutsTest, ClientThatStopsReadingIsCutOff) {
+  // A response that makes no progress for body_timeout_s (as nginx's
+  // send_timeout): 12 MiB echoed to a client that reads nothing fills
+  // every socket buffer on the way, then the server gives up.
+  std::string body(12 << 20, 'x');
+  HttpClient c = connect();
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body));
+  std::this_thread::sleep_for(2s);
+  std::string got;
+  ReadEnd end = c.read_until_close(got, 5s);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_LT(got.size(), body.size()) << "the whole response was buffered; "
+                                        "the test proves nothing";
+  // The worker is fine.
+  auto r = get(port(), "/hello/after");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "Hello, after");
+}
+
 TEST_F(TimeoutsTest, MaxKeepaliveRequestsClosesAfterTheThird) {
   HttpClient c = connect();
   for (int i = 1; i <= 3; ++i) {
@@ -207,6 +244,32 @@ TEST_F(TimeoutsTest, MaxKeepaliveRequestsWithPipelining) {
   ReadEnd end = c.read_until_close(rest, 3s);
   EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
   EXPECT_EQ(rest, "") << "a 4th response on a closed connection";
+}
+
+class ConnectionLimitTest : public GaleTest {
+ protected:
+  ServerOptions options() override {
+    ServerOptions o;
+    o.yaml = "limits:\n  max_connections_per_worker: 3\n";
+    return o;
+  }
+};
+
+TEST_F(ConnectionLimitTest, OverTheLimitWaitsUntilAConnectionCloses) {
+  // The worker stops accepting at the limit (as nginx's
+  // worker_connections); the kernel's backlog holds the rest.
+  std::vector<HttpClient> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ASSERT_TRUE(held.back().read_response()) << i;
+  }
+  HttpClient waiting = send("GET /hello/late HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_TRUE(waiting.still_open(300ms))
+      << "answered over the limit: " << waiting.leftover();
+  held.front().close();
+  auto r = waiting.read_response(3s);
+  ASSERT_TRUE(r) << describe(waiting.last_end());
+  EXPECT_EQ(r->body, "Hello, late");
 }
 
 }  // namespace

@@ -150,6 +150,14 @@ bool HttpClient::connect(int port, std::chrono::milliseconds timeout) {
   return true;
 }
 
+bool HttpClient::adopt(int fd) {
+  close();
+  buf_.clear();
+  pos_ = 0;
+  fd_ = fd;
+  return fd_ >= 0;
+}
+
 void HttpClient::set_send_timeout(std::chrono::milliseconds t) {
   timeval tv = to_timeval(t);
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);

@@ -60,6 +60,8 @@ class HttpClient {
 
   // Connects to 127.0.0.1:port. False on failure (error() says why).
   bool connect(int port, std::chrono::milliseconds timeout = 3s);
+  // Takes over a connected socket (for testing the client itself).
+  bool adopt(int fd);
   bool is_open() const { return fd_ >= 0; }
   int fd() const { return fd_; }
 
