@@ -220,9 +220,18 @@ def summary(data, g):
             ratio(ca, cb), fmt(pa, digits_for(pa)), fmt(pb, digits_for(pb))))
     a = [r for r in g.get(("standing", "gale"), []) if not r.get("error")]
     b = [r for r in g.get(("standing", "nginx"), []) if not r.get("error")]
-    if a and b:
+    fa = [r["pss_kb"] for r in g.get(("footprint", "gale"), [])
+          if r.get("pss_kb")]
+    fb = [r["pss_kb"] for r in g.get(("footprint", "nginx"), [])
+          if r.get("pss_kb")]
+    if (a and b) or (fa and fb):
         out.append("")
-        out.append("Standing connections: gale held %s at %s bytes each; "
+    if fa and fb:
+        out.append("- Idle footprint with 2 workers: gale %s MiB, nginx %s "
+                   "MiB." % (fmt(med(fa) / 1024.0, 1),
+                              fmt(med(fb) / 1024.0, 1)))
+    if a and b:
+        out.append("- Standing connections: gale held %s at %s bytes each; "
                    "nginx %s at %s bytes each." % (
                        fmt(med(col(a, "held"))),
                        fmt(med(col(a, "bytes_per_conn"))),
@@ -359,8 +368,10 @@ def chart(data, g, path):
         ax.grid(axis="y", alpha=0.3)
 
     bars(axes[0][0], "rps", "Requests per second (median, min–max)", "req/s")
-    if axes[0][0].get_legend_handles_labels()[0]:
-        axes[0][0].legend(fontsize=8)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, names, loc="upper center", ncol=len(names),
+                   bbox_to_anchor=(0.5, 0.955), fontsize=9, frameon=False)
     bars(axes[0][1], "cpu_us_per_req",
          "Server CPU per request (median, min–max)", "µs of CPU / request")
 
@@ -396,7 +407,7 @@ def chart(data, g, path):
 
     fig.suptitle("gale benchmarks %s — %s" % (
         data["started"].replace("T", " "), data["versions"].get("cpu")))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
