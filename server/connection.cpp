@@ -184,9 +184,17 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
   read_armed_ = false;
   warm_read_ = false;
   if (state_ == State::closed) return;
-  if (ec == boost::asio::error::operation_aborted && cooling_) {
-    cooling_ = false;
-    return cool_down();
+  if (ec == boost::asio::error::operation_aborted) {
+    // Cancelled by hand_over() (it comes first: a hand-over must not be
+    // lost to a cool-down that re-arms the read) or by the warm timeout.
+    if (ctx_.drain == DrainState::handing_over && idle()) {
+      cooling_ = false;
+      return hand_over();
+    }
+    if (cooling_) {
+      cooling_ = false;
+      return cool_down();
+    }
   }
   cooling_ = false;        // data won the race against the cancellation
   if (ec) return close();  // EOF or reset
@@ -495,6 +503,15 @@ Clock::duration Connection::idle_for(Clock::time_point now) const {
 // Gives the socket to the worker (which passes it on through the master)
 // and forgets it: nothing was read that the next owner would miss.
 void Connection::hand_over() {
+  if (read_armed_ && warm_read_) {
+    // The reactor may already have read the next request into our buffer,
+    // its completion still queued: releasing now would lose that request
+    // (the client then waits forever). Cancel, and hand over from on_read()
+    // only if the read took nothing; if data won, serve it first.
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+    return;
+  }
   auto self = weak_from_this().lock();
   boost::system::error_code ec;
   int fd = socket_.release(ec);  // cancels our pending wait
