@@ -7,6 +7,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <sched.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -21,10 +23,10 @@ namespace {
 
 using boost::asio::ip::tcp;
 
-// Connections taken per readiness event before going back to the loop.
-// Small, so a burst spreads over the workers sharing a listener instead of
-// the first one awake taking it all.
-constexpr int kAcceptBatch = 4;
+// Connections taken per readiness event before going back to the loop: one,
+// so a burst spreads over the workers sharing a listener instead of the
+// first one awake taking it all (Asio's reactor offers no EPOLLEXCLUSIVE).
+constexpr int kAcceptBatch = 1;
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kHeartbeatInterval = std::chrono::milliseconds(250);
 // While stopping, a connection idle this long is closed: long enough that a
@@ -108,6 +110,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
     a.non_blocking(true);
     listeners_.push_back(std::make_unique<Listener>(std::move(a)));
   }
+  yield_after_accept_ = config_.workers > 1 && !config_.reuse_port;
   WorkerState& w = this_worker();
   w.index = options_.index;
   w.generation = options_.generation;
@@ -234,7 +237,11 @@ void Worker::on_accept(Listener& l, const boost::system::error_code& ec,
     if (e) break;
     std::make_shared<Connection>(*ctx_, std::move(s), peer)->start();
   }
-  if (may_accept()) accept_next(l);
+  if (!may_accept()) return;
+  // Every worker sharing the listener was woken for this connection; let
+  // the others (runnable now) take the next ones before this one does.
+  if (yield_after_accept_) ::sched_yield();
+  accept_next(l);
 }
 
 void Worker::resume_accepting() {

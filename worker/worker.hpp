@@ -103,6 +103,7 @@ class Worker {
   Clock::time_point heartbeat_due_{};
   std::uint64_t heartbeat_sequence_ = 0;
   bool stopping_ = false;
+  bool yield_after_accept_ = false;  // a listener shared with other workers
   Clock::time_point last_accept_error_log_{};
 };
 
