@@ -1,0 +1,71 @@
+// Workers never outlive the master (issue 3 §3): PR_SET_PDEATHSIG and EOF
+// on the control socket make them close their listeners at once, finish
+// what is in flight, and exit.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/master/support/fixture.hpp"
+
+namespace gale::mtest {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+bool none_alive(const std::set<pid_t>& pids) {
+  for (pid_t p : pids)
+    if (is_alive(p)) return false;
+  return true;
+}
+
+TEST_F(MasterTest, KillingTheMasterTakesIdleWorkersAndThePortWithinASecond) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  std::set<pid_t> workers = server_.workers();
+  ASSERT_EQ(workers.size(), 2u);
+  ASSERT_FALSE(port_is_free(server_.port()));
+
+  auto t0 = Steady::now();
+  server_.signal(SIGKILL);
+  bool gone = wait_until(
+      [&] { return none_alive(workers) && port_is_free(server_.port()); }, 5s,
+      2ms);
+  double ms = elapsed_ms(t0);
+  ASSERT_TRUE(gone) << "workers or the port outlived the master";
+  std::cout << "no worker and the port free " << ms
+            << " ms after kill -9 of the master\n";
+  RecordProperty("orphans_gone_ms", static_cast<int>(ms));
+  EXPECT_LT(ms, 1000);
+  ASSERT_TRUE(server_.wait_exit(1s));
+  EXPECT_TRUE(group_members(server_.pid()).empty());
+}
+
+TEST_F(MasterTest, KillingTheMasterLetsTheRequestInFlightFinish) {
+  server_.start_basic(1);
+  ASSERT_TRUE(server_.wait_ready());
+  std::set<pid_t> workers = server_.workers();
+  HttpConnection c;
+  ASSERT_TRUE(c.connect(server_.port()));
+  ASSERT_TRUE(c.send("GET /sleep?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(200ms);
+
+  auto t0 = Steady::now();
+  server_.signal(SIGKILL);
+  // The listener goes at once, while the request is still running.
+  EXPECT_TRUE(wait_until([&] { return port_is_free(server_.port()); }, 1s, 2ms))
+      << "the port is still taken 1 s after the master died";
+  EXPECT_FALSE(none_alive(workers)) << "the worker waits for its request";
+  Response r = c.read_response(5s);
+  ASSERT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "slept 1500");
+  EXPECT_TRUE(r.closes()) << "a stopping worker closes after answering";
+  EXPECT_TRUE(wait_until([&] { return none_alive(workers); }, 2s, 2ms));
+  std::cout << "worker exited " << elapsed_ms(t0)
+            << " ms after kill -9 of the master\n";
+}
+
+}  // namespace
+}  // namespace gale::mtest

@@ -1,0 +1,66 @@
+#include "tests/master/support/load.hpp"
+
+namespace gale::mtest {
+
+ClientLoad::ClientLoad(Options options) : options_(std::move(options)) {
+  for (int i = 0; i < options_.keepalive_threads; ++i)
+    threads_.emplace_back([this] { keepalive_loop(); });
+  for (int i = 0; i < options_.fresh_threads; ++i)
+    threads_.emplace_back([this] { fresh_loop(); });
+}
+
+ClientLoad::~ClientLoad() {
+  stop();
+}
+
+void ClientLoad::stop() {
+  stop_ = true;
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+std::vector<std::string> ClientLoad::failure_samples() const {
+  std::lock_guard lock(mutex_);
+  return samples_;
+}
+
+void ClientLoad::fail(const std::string& what) {
+  ++failures_;
+  std::lock_guard lock(mutex_);
+  if (samples_.size() < 20) samples_.push_back(what);
+}
+
+void ClientLoad::keepalive_loop() {
+  HttpConnection c;
+  while (!stop_) {
+    if (!c.is_open()) {
+      int err = 0;
+      if (!c.connect(options_.port, 3s, &err)) {
+        Response r;
+        r.outcome = Outcome::connect_failed;
+        r.error_number = err;
+        fail("keep-alive: " + r.describe());
+        std::this_thread::sleep_for(10ms);
+        continue;
+      }
+      ++reconnects_;
+    }
+    Response r = c.get(options_.target, 5s);
+    if (r.ok() && r.status == 200)
+      ++successes_;
+    else
+      fail("keep-alive: " + r.describe());
+  }
+}
+
+void ClientLoad::fresh_loop() {
+  while (!stop_) {
+    Response r = http_get(options_.port, options_.target, 5s);
+    if (r.ok() && r.status == 200)
+      ++successes_;
+    else
+      fail("fresh connection: " + r.describe());
+  }
+}
+
+}  // namespace gale::mtest
