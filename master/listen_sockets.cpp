@@ -69,8 +69,11 @@ std::vector<ListenSocket> bind_all(const Config& config,
   std::vector<ListenSocket> out;
   for (const ListenAddress& a : config.listen) {
     std::string error;
-    ListenSocket s =
-        bind_listen_socket(a, config.backlog, config.reuse_port, error);
+    // With reuse_port the master's socket only reserves the address: a
+    // listening one would join the SO_REUSEPORT group and get its share of
+    // the connections, which no worker ever accepts.
+    ListenSocket s = bind_listen_socket(a, config.backlog, config.reuse_port,
+                                        error, !config.reuse_port);
     if (!s.fd.valid()) {
       errors.push_back(error);
       out.clear();
