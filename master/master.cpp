@@ -72,7 +72,10 @@ Master::Master(MasterOptions options)
       pid_(::getpid()),
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN,
                 SIGTTOU}),
-      listeners_(options_.listeners),
+      // Moved, not copied: a copy left in options_ would keep every
+      // listener bound at start open (and queueing connections no worker
+      // accepts) after a reload drops it.
+      listeners_(std::move(options_.listeners)),
       random_(std::random_device{}()) {}
 
 Master::~Master() = default;

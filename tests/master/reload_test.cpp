@@ -1,0 +1,152 @@
+// SIGHUP is a transactional reload (issue 3 §4): a new generation starts
+// beside the old one, which retires only once every new worker accepts; no
+// request fails, keep-alive included; a broken file changes nothing.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <regex>
+#include <set>
+
+#include "tests/master/support/fixture.hpp"
+#include "tests/master/support/load.hpp"
+
+namespace gale::mtest {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// Sends SIGHUP and waits for the reload to finish one way or the other.
+bool reload(GaleServer& s, const std::string& outcome = "reload complete") {
+  std::size_t before = s.count_in_log(outcome);
+  s.signal(SIGHUP);
+  return s.wait_for_log(outcome, 15s, before + 1);
+}
+
+bool all_generation(int port, long generation, int workers) {
+  auto seen = pids_by_index(port, workers, 5s, generation);
+  return static_cast<int>(seen.size()) == workers;
+}
+
+TEST_F(MasterTest, ThreeReloadsUnderKeepAliveLoadFailNoRequest_Issue3) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  ClientLoad load(
+      {.port = server_.port(), .keepalive_threads = 8, .fresh_threads = 1});
+  std::this_thread::sleep_for(500ms);
+  for (int k = 1; k <= 3; ++k) {
+    ASSERT_TRUE(reload(server_)) << "reload " << k;
+    std::this_thread::sleep_for(700ms);  // let the old generation drain
+  }
+  std::this_thread::sleep_for(300ms);
+  load.stop();
+  std::string samples;
+  for (const auto& s : load.failure_samples())
+    samples += s + "\n";
+  std::cout << load.successes() << " requests, " << load.failures()
+            << " failed, " << load.reconnects() << " connections opened\n";
+  EXPECT_EQ(load.failures(), 0) << samples;
+  EXPECT_GT(load.successes(), 300);
+  EXPECT_TRUE(all_generation(server_.port(), 4, 2)) << "generation 4 serves";
+  EXPECT_TRUE(wait_until([&] { return server_.workers().size() == 2; }, 8s))
+      << "the old generations exited";
+}
+
+TEST_F(MasterTest, BrokenConfigOnReloadKeepsTheOldWorkersServing) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  std::set<pid_t> workers = server_.workers();
+  std::string good = basic_yaml(server_.port(), 2);
+
+  // A YAML syntax error: named with file:line:column.
+  server_.dir().write("config.yaml", good + "limits: {max_body_bytes: 5\n");
+  ASSERT_TRUE(reload(server_, "reload failed"));
+  auto errors = server_.log_lines("reload: ");
+  ASSERT_FALSE(errors.empty());
+  std::regex where("config\\.yaml:[0-9]+:[0-9]+");
+  EXPECT_TRUE(std::regex_search(errors.back(), where)) << errors.back();
+
+  // An unknown key.
+  server_.dir().write("config.yaml", good + "workers_polcy: {}\n");
+  ASSERT_TRUE(reload(server_, "reload failed"));
+  EXPECT_TRUE(server_.wait_for_log("workers_polcy", 1s));
+
+  // A port already taken: the new generation cannot bind it.
+  int taken = free_port();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(taken));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  server_.dir().write(
+      "config.yaml",
+      "listen:\n  - host: 127.0.0.1\n    port: " +
+          std::to_string(server_.port()) + "\n  - host: 127.0.0.1\n    port: " +
+          std::to_string(taken) + "\nworkers: 2\nlog: {access_log: \"off\"}\n");
+  ASSERT_TRUE(reload(server_, "reload failed"));
+  EXPECT_TRUE(server_.wait_for_log("127.0.0.1:" + std::to_string(taken), 1s));
+  ::close(fd);
+
+  EXPECT_EQ(server_.workers(), workers) << "the same workers serve";
+  EXPECT_EQ(http_get(server_.port(), "/").status, 200);
+  EXPECT_TRUE(all_generation(server_.port(), 1, 2));
+  EXPECT_FALSE(server_.exited());
+
+  // Fixed: the next reload goes through.
+  server_.dir().write("config.yaml", good);
+  ASSERT_TRUE(reload(server_));
+  EXPECT_TRUE(all_generation(server_.port(), 2, 2));
+  ASSERT_TRUE(wait_until([&] { return server_.workers().size() == 2; }, 8s));
+  for (pid_t w : server_.workers())
+    EXPECT_FALSE(workers.count(w)) << "a new generation serves";
+}
+
+TEST_F(MasterTest, ReloadChangesTheWorkerCountAndBindsANewPort) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  server_.dir().write("config.yaml", basic_yaml(server_.port(), 3));
+  ASSERT_TRUE(reload(server_));
+  ASSERT_TRUE(wait_until([&] { return server_.workers().size() == 3; }, 8s));
+  EXPECT_TRUE(all_generation(server_.port(), 2, 3));
+
+  int second = free_port();
+  server_.dir().write(
+      "config.yaml",
+      "listen:\n  - host: 127.0.0.1\n    port: " +
+          std::to_string(server_.port()) +
+          "\n  - host: 127.0.0.1\n    port: " + std::to_string(second) +
+          "\nworkers: 3\nlog: {access_log: \"off\"}\n");
+  ASSERT_TRUE(reload(server_));
+  Response r = http_get(second, "/info");
+  ASSERT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(http_get(server_.port(), "/").status, 200);
+}
+
+// A port the new configuration drops is closed once the old generation is
+// gone. The master used to keep the listeners bound at start for good: the
+// dropped port went on queueing connections that no one accepted.
+TEST_F(MasterTest, ReloadThatDropsAPortReleasesIt_Issue3) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  int second = free_port();
+  server_.dir().write("config.yaml", basic_yaml(second, 2));
+  ASSERT_TRUE(reload(server_));
+  EXPECT_EQ(http_get(second, "/").status, 200);
+  EXPECT_TRUE(wait_until([&] { return port_is_free(server_.port()); }, 5s))
+      << "the dropped port stays bound";
+  HttpConnection c;
+  int err = 0;
+  EXPECT_FALSE(c.connect(server_.port(), 2s, &err));
+  EXPECT_EQ(err, ECONNREFUSED) << std::strerror(err);
+}
+
+}  // namespace
+}  // namespace gale::mtest
