@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tests/master/support/fixture.hpp"
+#include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
 namespace {
@@ -255,6 +256,39 @@ TEST_F(MasterTest, MaxRequestsRecyclesTheWorkerWithoutAFailedRequest) {
       1s));
   EXPECT_TRUE(server_.wait_for_log("exited after draining", 5s));
   EXPECT_EQ(server_.workers().size(), 1u);
+}
+
+// max_age_s and max_rss_mb recycle the same rolling way, one slot at a
+// time, the replacement accepting before the old worker goes.
+TEST_F(MasterTest, MaxAgeRecyclesEachWorkerInTurnUnderLoad) {
+  server_.start_basic(2, "workers_policy:\n  max_age_s: 1\n");
+  ASSERT_TRUE(server_.wait_ready());
+  std::set<pid_t> first = server_.workers();
+  ClientLoad load({.port = server_.port(), .keepalive_threads = 4});
+  bool replaced = wait_until(
+      [&] {
+        std::set<pid_t> now = server_.workers();
+        for (pid_t p : now)
+          if (first.count(p)) return false;
+        return now.size() == 2;
+      },
+      8s);
+  load.stop();
+  std::string samples;
+  for (const auto& s : load.failure_samples())
+    samples += s + "\n";
+  EXPECT_TRUE(replaced) << "both workers recycled by age";
+  EXPECT_EQ(load.failures(), 0) << samples;
+  EXPECT_GE(server_.count_in_log("): age "), 2u);
+}
+
+TEST_F(MasterTest, MaxRssRecyclesAWorkerAboveTheLimit) {
+  // 1 MB: below any worker's RSS, so the first heartbeat triggers it.
+  server_.start_basic(1, "workers_policy:\n  max_rss_mb: 1\n");
+  ASSERT_TRUE(server_.wait_ready());
+  EXPECT_TRUE(server_.wait_for_log("): RSS ", 3s));
+  EXPECT_TRUE(server_.wait_for_log("exited after draining", 5s));
+  EXPECT_EQ(http_get(server_.port(), "/").status, 200);
 }
 
 }  // namespace
