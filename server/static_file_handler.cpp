@@ -37,7 +37,12 @@ bool not_older(const struct stat& a, const struct stat& b) {
 
 StaticRoot::StaticRoot(StaticFileOptions options)
     : options_(std::move(options)),
-      root_(options_.root, options_.open_strategy) {}
+      root_(options_.root, options_.open_strategy),
+      cache_(options_.open_file_cache_slots, options_.open_file_cache_valid) {}
+
+OpenFileCache::File StaticRoot::open(const std::string& relative) const {
+  return cache_.open(root_, relative, kOpenFlags);
+}
 
 HandlerFactory static_files(StaticFileOptions options) {
   return handler<StaticFileHandler>(
@@ -49,17 +54,6 @@ std::string_view StaticFileHandler::requested_path() const {
     return *p;
   if (!path_args().empty()) return path_args()[path_args().size() - 1];
   return {};
-}
-
-bool StaticFileHandler::open(const std::string& relative, OpenFile& file,
-                             int& error) const {
-  file.fd = root_->root().open(relative, kOpenFlags, error);
-  if (!file.fd.valid()) return false;
-  if (::fstat(file.fd.get(), &file.st) != 0) {
-    error = errno;
-    return false;
-  }
-  return true;
 }
 
 void StaticFileHandler::get() {
@@ -77,17 +71,18 @@ void StaticFileHandler::get() {
   bool names_directory = path.empty() || path.back() == '/';
   std::string relative = path.empty() ? std::string(".") : std::string(path);
 
-  OpenFile file;
-  int error = 0;
-  if (!open(relative, file, error)) return fail_open(error, relative);
+  File file = root_->open(relative);
+  if (file.error) return fail_open(file.error, relative);
   if (S_ISDIR(file.st.st_mode)) {
     if (!names_directory) return redirect_to_directory();
     if (o.index.empty()) return send_error(403);
     if (relative == ".") relative.clear();
     relative += o.index;
-    if (!open(relative, file, error)) {
+    file = root_->open(relative);
+    if (file.error) {
       // No index file: a directory we do not list.
-      return error == ENOENT ? send_error(403) : fail_open(error, relative);
+      return file.error == ENOENT ? send_error(403)
+                                  : fail_open(file.error, relative);
     }
     if (!S_ISREG(file.st.st_mode)) return send_error(403);
   } else if (!S_ISREG(file.st.st_mode)) {
@@ -98,26 +93,22 @@ void StaticFileHandler::get() {
   serve(relative, std::move(file));
 }
 
-void StaticFileHandler::serve(std::string& relative, OpenFile file) {
+void StaticFileHandler::serve(std::string& relative, File file) {
   const StaticFileOptions& o = root_->options();
   const RequestHeaders& headers = request().headers();
   std::string_view type = mime_type_for(relative);
 
   // The precompressed sibling decides Vary even for a client that does not
   // take it: a shared cache must not hand this plain answer to one that
-  // does. Without gzip in Accept-Encoding an O_PATH open is enough to see
-  // it: it reads no data and needs no read permission.
+  // does. Its absence, the common case, is remembered by the cache, so
+  // looking costs no system call on most requests.
   bool has_gzip = false, send_gzip = false;
   if (o.gzip_static && !ends_with_gz(relative)) {
-    bool wanted = accepts_encoding(headers, "gzip");
     relative += ".gz";
-    OpenFile gz;
-    int error = 0;
-    gz.fd = root_->root().open(relative, wanted ? kOpenFlags : O_PATH, error);
-    if (gz.fd.valid() && ::fstat(gz.fd.get(), &gz.st) == 0 &&
-        S_ISREG(gz.st.st_mode) && not_older(gz.st, file.st)) {
+    File gz = root_->open(relative);
+    if (gz.error == 0 && S_ISREG(gz.st.st_mode) && not_older(gz.st, file.st)) {
       has_gzip = true;
-      if (wanted) {
+      if (accepts_encoding(headers, "gzip")) {
         send_gzip = true;
         file = std::move(gz);
       }
@@ -148,7 +139,7 @@ void StaticFileHandler::serve(std::string& relative, OpenFile file) {
   add_header("Accept-Ranges", "bytes");
 
   auto size = static_cast<std::uint64_t>(file.st.st_size);
-  auto fd = std::make_shared<const FileDescriptor>(std::move(file.fd));
+  std::shared_ptr<const FileDescriptor> fd = std::move(file.fd);
   // Range is defined for GET only (RFC 9110 §14.2): a HEAD ignores it.
   std::string_view range = request().header("Range");
   if (!range.empty() && request().method_id() == Method::get &&

@@ -38,10 +38,12 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "server/handler_factory.hpp"
+#include "server/open_file_cache.hpp"
 #include "server/request_handler.hpp"
 #include "server/safe_open.hpp"
 
@@ -69,9 +71,16 @@ struct StaticFileOptions {
   std::string path_arg = "path";
   // How files are opened beneath the root (tests force the fallback).
   SafeRoot::Strategy open_strategy = SafeRoot::Strategy::automatic;
+  // The per-worker open-file cache (open_file_cache.hpp): how many paths
+  // it remembers and for how long. 0 slots or 0 ms: every request opens
+  // its file afresh.
+  std::size_t open_file_cache_slots = 512;
+  std::chrono::milliseconds open_file_cache_valid{1000};
 };
 
-// One mounted root: its options and its open directory.
+// One mounted root: its options, its open directory and its open-file
+// cache. Made once (before the workers fork: each then has its own copy of
+// the cache) and shared by every request's handler in a worker.
 class StaticRoot {
  public:
   // Throws std::system_error when the root cannot be opened as a directory.
@@ -79,10 +88,16 @@ class StaticRoot {
 
   const StaticFileOptions& options() const { return options_; }
   const SafeRoot& root() const { return root_; }
+  // Opens `relative` beneath the root for reading, through the cache.
+  OpenFileCache::File open(const std::string& relative) const;
+  const OpenFileCache& cache() const { return cache_; }
 
  private:
   StaticFileOptions options_;
   SafeRoot root_;
+  // Mutable: remembering an open changes nothing a caller can observe
+  // (within the cache's documented validity).
+  mutable OpenFileCache cache_;
 };
 
 class StaticFileHandler : public RequestHandler {
@@ -93,16 +108,10 @@ class StaticFileHandler : public RequestHandler {
   void get() override;
 
  private:
-  // A file descriptor and what fstat said about it.
-  struct OpenFile {
-    FileDescriptor fd;
-    struct stat st {};
-  };
+  using File = OpenFileCache::File;
 
   std::string_view requested_path() const;
-  // Opens `relative` and stats it; false (with `error`) if either fails.
-  bool open(const std::string& relative, OpenFile& file, int& error) const;
-  void serve(std::string& relative, OpenFile file);
+  void serve(std::string& relative, File file);
   void fail_open(int error, std::string_view relative);
   void redirect_to_directory();
   void unsatisfiable(std::uint64_t size);

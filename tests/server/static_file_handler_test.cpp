@@ -15,6 +15,7 @@
 #include <ctime>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "server/application.hpp"
 #include "server/date_cache.hpp"
@@ -238,6 +239,43 @@ TEST_F(StaticFileHandlerTest, EtagChangesWhenTheFileChanges) {
   tree.set_mtime("hello.txt", 1000, 1);
   std::string after = get("/static/hello.txt").field("etag");
   EXPECT_NE(before, after);
+}
+
+TEST_F(StaticFileHandlerTest, ChangesAreSeenDespiteTheOpenFileCache) {
+  EXPECT_EQ(get("/static/hello.txt").file_body, "Hello, static world\n");
+  // Rewritten in place: the cached descriptor is re-stat'ed.
+  tree.file("hello.txt", "v2");
+  Response r = get("/static/hello.txt");
+  EXPECT_EQ(r.file_body, "v2");
+  EXPECT_EQ(r.content_length, 2u);
+  // Replaced by a rename: the old inode has no name left.
+  tree.file("tmp.txt", "v3");
+  std::filesystem::rename(tree.root() / "tmp.txt", tree.root() / "hello.txt");
+  EXPECT_EQ(get("/static/hello.txt").file_body, "v3");
+  // Deleted: 404 at once, not a second later.
+  std::filesystem::remove(tree.root() / "hello.txt");
+  EXPECT_EQ(get("/static/hello.txt").status, 404);
+  EXPECT_GT(root->cache().hits(), 0u);
+}
+
+TEST_F(StaticFileHandlerTest, ANewFileAppearsWithinTheCacheValidity) {
+  StaticFileOptions o;
+  o.open_file_cache_valid = std::chrono::milliseconds(50);
+  reconfigure(o);
+  EXPECT_EQ(get("/static/new.txt").status, 404);
+  tree.file("new.txt", "new");
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(get("/static/new.txt").file_body, "new");
+}
+
+TEST_F(StaticFileHandlerTest, WithoutTheCacheEveryRequestLooksAgain) {
+  StaticFileOptions o;
+  o.open_file_cache_slots = 0;
+  reconfigure(o);
+  EXPECT_EQ(get("/static/new.txt").status, 404);
+  tree.file("new.txt", "new");
+  EXPECT_EQ(get("/static/new.txt").file_body, "new");
+  EXPECT_EQ(root->cache().hits(), 0u);
 }
 
 TEST_F(StaticFileHandlerTest, PostIsNotAllowed) {
@@ -491,6 +529,9 @@ TEST_F(StaticEscapeTest, DoubleEncodingIsDecodedOnlyOnce) {
   // %252e%252e decodes once to the literal name "%2e%2e", not to "..".
   expect_refused("/static/%252e%252e/secret.txt");
   expect_refused("/static/%252e%252e%252fsecret.txt");
+}
+
+TEST_F(StaticEscapeTest, ADoubleEncodedDotDotIsALiteralName) {
   // A file really named "%2e%2e" is served: it is a name, not a climb.
   tree.file("%2e%2e/secret.txt", "decoy");
   EXPECT_EQ(get("/static/%252e%252e/secret.txt").file_body, "decoy");
