@@ -88,7 +88,13 @@ pid_t spawn_process(const std::vector<std::string>& args,
 }  // namespace
 
 const char* test_binary() {
-  return GALE_TEST_BINARY;
+  // GALE_TEST_BINARY in the environment runs the suite against another
+  // build of gale-test (a release build, a patched one).
+  static const char* const path = [] {
+    const char* env = std::getenv("GALE_TEST_BINARY");
+    return env && *env ? env : GALE_TEST_BINARY;
+  }();
+  return path;
 }
 
 // ---- TempDir ----------------------------------------------------------------
