@@ -319,8 +319,9 @@ std::string GaleServer::sanitizer_report() const {
 
 void GaleServer::kill_all() {
   if (pid_ <= 0) return;
-  // The group outlives the master: orphaned workers keep its pgid.
-  ::kill(-pid_, SIGKILL);
+  // Once the master is reaped its pid may be reused: signal the group only
+  // while it still has members (orphaned workers keep the master's pgid).
+  if (!status_ || !group_members(pid_).empty()) ::kill(-pid_, SIGKILL);
   for (pid_t p : group_members(pid_))
     ::kill(p, SIGKILL);
   wait_exit(5s);
