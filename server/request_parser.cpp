@@ -419,6 +419,10 @@ int RequestParser::on_headers_complete() {
     head_.expect_unsupported = !continue_;
   }
   head_.upgrade = p->upgrade;
+  // http-parser ends a CONNECT request at its head whatever its framing
+  // fields say, so a body would be parsed as the next request; RFC 9112
+  // §6.3 (and a proxy in front) frames every request by them alone.
+  if (p->method == HTTP_CONNECT) p->upgrade = 0;
   http_parser_pause(p, 1);  // hand the head to the caller before the body
   return 0;
 }

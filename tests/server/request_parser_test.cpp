@@ -418,6 +418,37 @@ TEST(RequestParserTest, ConnectIsFlaggedAsUpgrade) {
   EXPECT_TRUE(p.upgrade);
 }
 
+TEST(RequestParserTest, ConnectWithContentLengthReadsItsBody) {
+  // Regression (found by fuzz_request_parser): http-parser ended a CONNECT
+  // request at its head whatever its framing fields said, so its body was
+  // parsed as the next request, while a proxy in front (RFC 9112 §6.3)
+  // frames it by Content-Length: a smuggling vector.
+  const std::string smuggled = "GET /smuggled HTTP/1.1\r\n\r\n";
+  const std::string a =
+      "CONNECT example.com:443 HTTP/1.1\r\nContent-Length: 26\r\n\r\n" +
+      smuggled;
+  const std::string b = "GET /next HTTP/1.1\r\n\r\n";
+  std::vector<Parsed> m = grind_all(a + b, kLimits);
+  ASSERT_EQ(m.size(), 2u);
+  ASSERT_TRUE(m[0].ok()) << m[0];
+  EXPECT_EQ(m[0].method, Method::connect);
+  EXPECT_TRUE(m[0].upgrade);
+  EXPECT_EQ(m[0].body, smuggled);
+  EXPECT_EQ(m[0].consumed, a.size());
+  EXPECT_EQ(m[1].target, "/next");
+}
+
+TEST(RequestParserTest, ConnectWithChunkedBodyReadsItsBody) {
+  std::vector<Parsed> m = grind_all(
+      "CONNECT h:1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\nGET /next HTTP/1.1\r\n\r\n",
+      kLimits);
+  ASSERT_EQ(m.size(), 2u);
+  ASSERT_TRUE(m[0].ok()) << m[0];
+  EXPECT_EQ(m[0].body, "abc");
+  EXPECT_EQ(m[1].target, "/next");
+}
+
 // ---- malformed request line: 400 -----------------------------------------
 
 void expect_error(const std::string& in, ParseError e, int status,
