@@ -46,7 +46,9 @@ ExitStatus decode(int wait_status) {
 // fork + exec with stdout/stderr to files, in a process group of its own.
 // Everything the child touches is prepared before fork(): the test process
 // may have threads, so the child only makes async-signal-safe calls.
-pid_t spawn_process(const std::vector<std::string>& args,
+// The child runs in `cwd`, so nothing in the test's own working directory
+// (a ./public folder, say) changes what the server does.
+pid_t spawn_process(const std::vector<std::string>& args, const fs::path& cwd,
                     const fs::path& out_path, const fs::path& err_path) {
   std::vector<char*> argv;
   for (const std::string& a : args)
@@ -63,6 +65,7 @@ pid_t spawn_process(const std::vector<std::string>& args,
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
@@ -220,7 +223,8 @@ bool GaleProcess::start(ServerOptions options) {
     args.insert(args.end(), options_.extra_args.begin(),
                 options_.extra_args.end());
     status_.reset();
-    pid_ = spawn_process(args, dir_.path() / "stdout", dir_.path() / "stderr");
+    pid_ = spawn_process(args, dir_.path(), dir_.path() / "stdout",
+                         dir_.path() / "stderr");
     if (!options_.wait_ready) return true;
     if (wait_ready(options_.ready_timeout)) return true;
     // Someone took the port between free_port() and the bind: try another.
@@ -321,7 +325,8 @@ RunResult run_binary(const std::vector<std::string>& args, Millis timeout) {
   std::vector<std::string> full = {test_binary()};
   full.insert(full.end(), args.begin(), args.end());
   auto start = Clock::now();
-  pid_t pid = spawn_process(full, dir.path() / "stdout", dir.path() / "stderr");
+  pid_t pid = spawn_process(full, dir.path(), dir.path() / "stdout",
+                            dir.path() / "stderr");
   RunResult result;
   int st = 0;
   for (;;) {
