@@ -438,6 +438,28 @@ TEST(RequestParserTest, ConnectWithContentLengthReadsItsBody) {
   EXPECT_EQ(m[1].target, "/next");
 }
 
+TEST(RequestParserTest, UpgradeRequestWithABodyReadsItsBody) {
+  std::vector<Parsed> m = grind_all(
+      "GET /ws HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\n"
+      "Content-Length: 5\r\n\r\nhelloGET /next HTTP/1.1\r\n\r\n",
+      kLimits);
+  ASSERT_EQ(m.size(), 2u);
+  ASSERT_TRUE(m[0].ok()) << m[0];
+  EXPECT_TRUE(m[0].upgrade);
+  EXPECT_EQ(m[0].body, "hello");
+  EXPECT_EQ(m[1].target, "/next");
+}
+
+TEST(RequestParserTest, HeadRequestWithContentLengthReadsItsBody) {
+  // Only responses to HEAD lack a body; a HEAD request is framed as any.
+  std::vector<Parsed> m = grind_all(
+      "HEAD / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /n HTTP/1.1\r\n\r\n",
+      kLimits);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].body, "abc");
+  EXPECT_EQ(m[1].target, "/n");
+}
+
 TEST(RequestParserTest, ConnectWithChunkedBodyReadsItsBody) {
   std::vector<Parsed> m = grind_all(
       "CONNECT h:1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
