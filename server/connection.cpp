@@ -670,6 +670,20 @@ void Connection::flush() {
   schedule();
 }
 
+// The response cannot be completed. What is queued (the head, flushed body
+// chunks) still goes out, then the connection closes without the message's
+// end, so the client sees a truncated response rather than none at all.
+void Connection::abort() {
+  if (state_ != State::handling) return close();
+  keep_alive_ = false;
+  state_ = State::finishing;
+  if (handler_) {
+    auto h = std::move(handler_);
+    h->connection_closed();  // its tasks are cancelled, as close() does
+  }
+  schedule();
+}
+
 std::size_t Connection::pending_bytes() const {
   return rc_ ? static_cast<std::size_t>(rc_->out.size()) : 0;
 }

@@ -76,7 +76,7 @@ class Connection final : public ResponseChannel,
                  std::uint64_t offset, std::uint64_t length) override;
   void end_response() override;
   void flush() override;
-  void abort() override { close(); }
+  void abort() override;
   bool is_open() const override { return state_ != State::closed; }
   std::size_t pending_bytes() const override;
   boost::asio::any_io_executor executor() override {

@@ -90,5 +90,41 @@ TEST_F(StreamingTest, PipelinedRequestWaitsBehindAStream) {
   EXPECT_EQ(rs[1].body, "Hello, second");
 }
 
+// A handler that fails after part of its response went out: the only
+// honest signal left is a truncated message (no last-chunk) and a closed
+// connection; the worker lives on.
+void expect_truncated(HttpClient& c) {
+  std::string got;
+  ReadEnd end = c.read_until_close(got, 3s);
+  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset)
+      << describe(end) << "; got: " << got;
+  EXPECT_EQ(got.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << got;
+  EXPECT_NE(got.find("\r\n8\r\npartial\n\r\n"), std::string::npos) << got;
+  EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos)
+      << "a failed response must not look complete: " << got;
+  EXPECT_EQ(got.find("500"), std::string::npos) << got;
+}
+
+// Regression (issue 2): the flushed part was dropped and the client got an
+// empty reply when the failure came before the loop had written it.
+TEST_F(StreamingTest, Issue2FailureAfterFlushSendsTheFlushedPart) {
+  HttpClient c = send(
+      "GET /test/stream_then_throw HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello/never HTTP/1.1\r\nHost: t\r\n\r\n");
+  expect_truncated(c);
+  auto r = get(port(), "/hello/after");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "Hello, after");
+}
+
+TEST_F(StreamingTest, AsyncFailureAfterFlushTruncatesAndCloses) {
+  HttpClient c =
+      send("GET /test/stream_then_throw?async=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+  expect_truncated(c);
+  auto r = get(port(), "/hello/after");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "Hello, after");
+}
+
 }  // namespace
 }  // namespace gale::itest

@@ -53,6 +53,29 @@ struct StreamHandler : RequestHandler {
   }
 };
 
+// Starts a response, flushes part of it, then fails: the client must see a
+// truncated response and a closed connection, never a hang or a crash.
+// ?async=1 fails from a coroutine after a timer, otherwise at once.
+struct StreamThenThrowHandler : RequestHandler {
+  void get() override {
+    set_header("Content-Type", "text/plain");
+    write("partial\n");
+    flush();
+    if (get_argument("async", "0") == "1") {
+      spawn(fail_later());
+      return;
+    }
+    throw std::runtime_error("deliberate failure after flush");
+  }
+
+ private:
+  boost::asio::awaitable<void> fail_later() {
+    boost::asio::steady_timer t(executor(), std::chrono::milliseconds(20));
+    co_await t.async_wait(boost::asio::use_awaitable);
+    throw std::runtime_error("deliberate failure after flush");
+  }
+};
+
 }  // namespace
 
 void add_test_routes(Application& app) {
@@ -60,6 +83,7 @@ void add_test_routes(Application& app) {
   app.add({"/test/crash", handler<CrashHandler>()});
   app.add({"/test/throw", handler<ThrowHandler>()});
   app.add({"/test/stream", handler<StreamHandler>()});
+  app.add({"/test/stream_then_throw", handler<StreamThenThrowHandler>()});
 }
 
 }  // namespace gale::testing

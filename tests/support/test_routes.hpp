@@ -1,6 +1,7 @@
 // Routes that exist only in the gale-test binary, to exercise failure
 // handling: /test/block?ms=N blocks the loop, /test/crash aborts the
-// worker, /test/throw throws from a handler, /test/stream flushes chunks.
+// worker, /test/throw throws from a handler, /test/stream flushes chunks,
+// /test/stream_then_throw fails after part of its response is sent.
 #pragma once
 
 #include "server/application.hpp"
