@@ -1,5 +1,7 @@
 // SPEC §4: persistent connections, pipelining, HEAD, Expect, and the
 // headers every response carries.
+#include <cstdlib>
+#include <ctime>
 #include <thread>
 
 #include "tests/integration/support/gale_test.hpp"
@@ -272,6 +274,49 @@ TEST_F(HttpRulesTest, LargeResponseToASlowReaderArrivesWhole) {
   auto r = c.read_response(15s);
   ASSERT_TRUE(r) << describe(c.last_end());
   EXPECT_TRUE(same_bytes(body, r->body));
+}
+
+TEST_F(HttpRulesTest, FramingHeadersAreCaseInsensitive) {
+  HttpClient c = send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTRANSFER-ENCODING: Chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\n"
+      "POST /echo HTTP/1.1\r\nhost: t\r\ncontent-length: 0002\r\n\r\nde"
+      "GET /hello/end HTTP/1.1\r\nHost: t\r\nconnection: CLOSE\r\n\r\n");
+  auto rs = c.read_responses(3);
+  ASSERT_EQ(rs.size(), 3u) << describe(c.last_end());
+  EXPECT_EQ(rs[0].body, "abc");
+  EXPECT_EQ(rs[1].body, "de");
+  EXPECT_EQ(rs[2].body, "Hello, end");
+  EXPECT_EQ(rs[2].header("Connection"), "close");
+  EXPECT_TRUE(c.wait_closed());
+}
+
+TEST_F(HttpRulesTest, BodyOnAGetIsReadAndTheNextRequestStaysInSync) {
+  HttpClient c = send(
+      "GET /hello/a HTTP/1.1\r\nHost: t\r\nContent-Length: 23\r\n\r\n"
+      "GET /hello/smuggled\r\n\r\n"
+      "GET /hello/b HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto rs = c.read_responses(2);
+  ASSERT_EQ(rs.size(), 2u) << describe(c.last_end());
+  EXPECT_EQ(rs[0].body, "Hello, a");
+  EXPECT_EQ(rs[1].body, "Hello, b");
+  EXPECT_TRUE(c.still_open(200ms)) << c.leftover();
+}
+
+TEST_F(HttpRulesTest, DateIsCurrentAndAdvances) {
+  auto parse = [](const std::string& date) {
+    std::tm tm{};
+    strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return timegm(&tm);
+  };
+  HttpResponse first = fetch_ok("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::time_t now = std::time(nullptr);
+  EXPECT_LE(std::abs(parse(first.header("Date")) - now), 2)
+      << first.header("Date");
+  std::this_thread::sleep_for(1200ms);
+  HttpResponse second = fetch_ok("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_GT(parse(second.header("Date")), parse(first.header("Date")))
+      << first.header("Date") << " then " << second.header("Date");
 }
 
 }  // namespace
