@@ -11,9 +11,10 @@ hold      Scenario 5, standing connections. Opens up to --conns keep-alive
           one JSON line {"event": "ready", ...} and holds: it watches every
           idle connection for a close or reset, until a line arrives on
           stdin (or --max-hold seconds pass). Then it checks: every
-          connection still open gets a second `GET /`, and those answered
-          within --reply-timeout are `held`. It prints one JSON line
-          {"event": "done", ...} and closes everything.
+          connection still open gets a second `GET /`, all at once, and
+          those answered within --check-timeout seconds are `held`. It
+          prints one JSON line {"event": "done", ...} and closes
+          everything.
 
 sleepers  Scenario 6, a slow handler among fast ones. Keeps --conns
           keep-alive connections each sending `GET /sleep?ms=--ms` again as
@@ -270,8 +271,7 @@ def run_hold(a):
             drop(c, "closed_during_hold")
             continue
         c.state = "waiting"
-        c.deadline = now + a.reply_timeout
-    check_deadline = now + a.reply_timeout + 1
+    check_deadline = now + a.check_timeout
     while time.monotonic() < check_deadline and any(
             c.state == "waiting" for c in conns.values()):
         for fd, ev in ep.poll(0.05):
@@ -431,6 +431,9 @@ def main():
                     help="hold: connections in flight while opening")
     ap.add_argument("--reply-timeout", type=float, default=3.0)
     ap.add_argument("--open-timeout", type=float, default=60.0)
+    ap.add_argument("--check-timeout", type=float, default=10.0,
+                    help="hold: time for every held connection to answer "
+                    "its second request (they are all sent at once)")
     ap.add_argument("--give-up", type=int, default=1000,
                     help="hold: stop opening after this many failures in a row")
     ap.add_argument("--max-hold", type=float, default=120.0)
