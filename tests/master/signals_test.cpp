@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tests/master/support/fixture.hpp"
+#include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
 namespace {
@@ -72,6 +73,33 @@ TEST_F(MasterTest, SigtermFinishesEveryRequestInFlightThenExits0) {
     EXPECT_FALSE(is_alive(w)) << "worker " << w << " outlived the master";
   EXPECT_TRUE(group_members(server_.pid()).empty());
   EXPECT_TRUE(port_is_free(server_.port()));
+}
+
+// Under keep-alive load, a graceful stop fails no request: each connection
+// gets its last answer with Connection: close, and only the reconnections
+// after the listeners closed are refused.
+TEST_F(MasterTest, SigtermUnderKeepAliveLoadOnlyRefusesNewConnections) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  ClientLoad load(
+      {.port = server_.port(), .keepalive_threads = 8, .fresh_threads = 1});
+  std::this_thread::sleep_for(500ms);
+  long before = load.successes();
+  server_.signal(SIGTERM);
+  auto status = server_.wait_exit(8s);
+  std::this_thread::sleep_for(200ms);
+  load.stop();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+  std::string samples;
+  for (const auto& s : load.failure_samples())
+    samples += s + "\n";
+  std::cout << load.successes() << " requests (" << before
+            << " before SIGTERM), " << load.refused() << " refused, "
+            << load.failures() - load.refused() << " other failures\n";
+  EXPECT_GT(before, 50);
+  EXPECT_EQ(load.failures() - load.refused(), 0) << samples;
+  EXPECT_GT(load.refused(), 0) << "the listeners closed";
 }
 
 TEST_F(MasterTest, SigquitStopsAtOnceLeavingNothing) {

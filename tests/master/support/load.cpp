@@ -1,5 +1,7 @@
 #include "tests/master/support/load.hpp"
 
+#include <cerrno>
+
 namespace gale::mtest {
 
 ClientLoad::ClientLoad(Options options) : options_(std::move(options)) {
@@ -30,6 +32,15 @@ void ClientLoad::fail(const std::string& what) {
   if (samples_.size() < 20) samples_.push_back(what);
 }
 
+void ClientLoad::fail(const Response& r, const char* who) {
+  if (r.outcome == Outcome::connect_failed && r.error_number == ECONNREFUSED) {
+    ++refused_;
+    ++failures_;
+    return;
+  }
+  fail(std::string(who) + ": " + r.describe());
+}
+
 void ClientLoad::keepalive_loop() {
   HttpConnection c;
   while (!stop_) {
@@ -39,7 +50,7 @@ void ClientLoad::keepalive_loop() {
         Response r;
         r.outcome = Outcome::connect_failed;
         r.error_number = err;
-        fail("keep-alive: " + r.describe());
+        fail(r, "keep-alive");
         std::this_thread::sleep_for(10ms);
         continue;
       }
@@ -49,7 +60,7 @@ void ClientLoad::keepalive_loop() {
     if (r.ok() && r.status == 200)
       ++successes_;
     else
-      fail("keep-alive: " + r.describe());
+      fail(r, "keep-alive");
   }
 }
 
@@ -59,7 +70,8 @@ void ClientLoad::fresh_loop() {
     if (r.ok() && r.status == 200)
       ++successes_;
     else
-      fail("fresh connection: " + r.describe());
+      fail(r, "fresh connection");
+    if (!r.ok()) std::this_thread::sleep_for(10ms);
   }
 }
 

@@ -28,7 +28,11 @@ class ClientLoad {
   void stop();
 
   long successes() const { return successes_; }
+  // Every failure, refused connections included.
   long failures() const { return failures_; }
+  // Connections refused (ECONNREFUSED): expected once a stop closed the
+  // listeners, a failure at any other time.
+  long refused() const { return refused_; }
   long reconnects() const { return reconnects_; }
   // Up to 20 failure descriptions.
   std::vector<std::string> failure_samples() const;
@@ -37,12 +41,14 @@ class ClientLoad {
   void keepalive_loop();
   void fresh_loop();
   void fail(const std::string& what);
+  void fail(const Response& r, const char* who);
 
   Options options_;
   std::atomic<bool> stop_{false};
   std::atomic<long> successes_{0};
   std::atomic<long> failures_{0};
   std::atomic<long> reconnects_{0};
+  std::atomic<long> refused_{0};
   mutable std::mutex mutex_;
   std::vector<std::string> samples_;
   std::vector<std::thread> threads_;
