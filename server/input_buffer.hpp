@@ -12,7 +12,9 @@ namespace gale {
 
 class InputBuffer {
  public:
-  static constexpr std::size_t kDefaultCapacity = 8192;
+  // Most request heads fit (nginx starts with 1 KiB); a larger one grows
+  // the buffer for that request only.
+  static constexpr std::size_t kDefaultCapacity = 4096;
 
   InputBuffer() : data_(new char[kDefaultCapacity]), cap_(kDefaultCapacity) {}
 

@@ -49,6 +49,18 @@ using ConnectionRegistry = boost::intrusive::list<
                                   &ConnectionLinks::registry_hook>,
     boost::intrusive::constant_time_size<false>>;
 
+// How long the linger after an error response may last in total.
+constexpr Clock::duration kLingerTime = std::chrono::seconds(5);
+// How long a keep-alive connection keeps its read buffer between requests
+// (at most idle_timeout_s): a busy client's next request then costs no
+// re-arming system call; a quiet one costs no memory after this.
+constexpr Clock::duration kWarmTime = std::chrono::seconds(1);
+// At most this many request contexts in use before idle connections stop
+// staying warm: a burst of thousands of one-request connections then costs
+// a bounded few megabytes, not one read buffer each.
+constexpr std::size_t kWarmContextBudget = 128;
+constexpr std::size_t kSpareContexts = 64;
+
 // How a worker is winding down, if it is.
 enum class DrainState : std::uint8_t {
   running,
@@ -70,7 +82,9 @@ struct ServerContext {
   Limits limits;
   AccessLog& access_log;
   DateCache dates;
-  ObjectPool<RequestContext> contexts;
+  // Spares kept for reuse: enough for the connections a worker serves at
+  // once under load, few enough that a burst's peak is given back.
+  ObjectPool<RequestContext> contexts{kSpareContexts};
   std::array<ConnectionTimeouts, kTimeoutKinds> timeouts;
   ConnectionRegistry connections;
   DrainState drain = DrainState::running;
@@ -83,16 +97,5 @@ struct ServerContext {
     return timeouts[static_cast<std::size_t>(k)];
   }
 };
-
-// How long the linger after an error response may last in total.
-constexpr Clock::duration kLingerTime = std::chrono::seconds(5);
-// How long a keep-alive connection keeps its read buffer between requests
-// (at most idle_timeout_s): a busy client's next request then costs no
-// re-arming system call; a quiet one costs no memory after this.
-constexpr Clock::duration kWarmTime = std::chrono::seconds(1);
-// At most this many request contexts in use before idle connections stop
-// staying warm: a burst of thousands of one-request connections then costs
-// a bounded few megabytes, not one read buffer each.
-constexpr std::size_t kWarmContextBudget = 256;
 
 }  // namespace gale

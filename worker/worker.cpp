@@ -30,8 +30,10 @@ constexpr int kAcceptBatch = 1;
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kHeartbeatInterval = std::chrono::milliseconds(250);
 // While stopping, a connection idle this long is closed: long enough that a
-// client in the middle of sending its next request is not cut off.
-constexpr auto kStopIdleGrace = std::chrono::seconds(1);
+// client in the middle of sending its next request is not cut off, short
+// enough that, checked on the tick, a worker whose master died with idle
+// keep-alive connections open is gone within a second (SPEC §5).
+constexpr auto kStopIdleGrace = std::chrono::milliseconds(800);
 // After a listener stops taking new handshakes, how long the worker goes
 // on accepting what already sits in its backlog before closing it.
 constexpr auto kListenerLastCall = std::chrono::milliseconds(100);
@@ -266,7 +268,7 @@ void Worker::on_tick() {
   if (ctx_->drain == DrainState::stopping) close_long_idle_connections(now);
   // Many contexts went back to the heap (a burst ended): hand the pages to
   // the system, or a worker's RSS would stay at its peak.
-  if (ctx_->contexts.take_freed_count() >= 64) ::malloc_trim(0);
+  if (ctx_->contexts.take_freed_count() >= 32) ::malloc_trim(0);
   access_log_.flush();
   maybe_finish_drain();
   if (!stopping_) start_tick();
