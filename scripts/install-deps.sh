@@ -14,7 +14,8 @@ packages=(
   curl wrk procps python3 iproute2
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx apache2 python3-tornado python3-matplotlib util-linux)
+  packages+=(nginx libnginx-mod-http-echo apache2 python3-tornado
+             python3-matplotlib util-linux)
 fi
 
 missing=()

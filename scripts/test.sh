@@ -45,7 +45,8 @@ fi
 
 if [[ $stages == *" bench "* ]]; then
   step "benchmark harness, quick mode"
-  bench/run --quick --no-install
+  bash scripts/install-deps.sh --bench
+  GALE_BENCH_BUILD_DIR=build bench/run --quick --no-install --no-build
 fi
 
 step "all tests passed"
