@@ -33,6 +33,18 @@ bool not_older(const struct stat& a, const struct stat& b) {
   return a.st_mtim.tv_nsec >= b.st_mtim.tv_nsec;
 }
 
+// Last-Modified for `t`. Most requests ask for the same few files, so the
+// last answer is kept: snprintf costs more than the rest of the fields.
+std::string_view last_modified_field(std::time_t t) {
+  thread_local std::time_t last = -1;
+  thread_local char text[32];
+  if (t != last) {
+    format_http_date(t, text);
+    last = t;
+  }
+  return {text, 29};
+}
+
 }  // namespace
 
 StaticRoot::StaticRoot(StaticFileOptions options)
@@ -117,12 +129,9 @@ void StaticFileHandler::serve(std::string& relative, File file) {
 
   std::string etag = make_etag(file.st, send_gzip ? "gz" : "");
   Validators validators{etag, file.st.st_mtim.tv_sec};
-  char last_modified[32];
-  format_http_date(validators.last_modified, last_modified);
-
   // The fields a 304 repeats (RFC 9110 §15.4.5), then the rest.
   add_header("ETag", etag);
-  add_header("Last-Modified", last_modified);
+  add_header("Last-Modified", last_modified_field(validators.last_modified));
   if (!o.cache_control.empty()) add_header("Cache-Control", o.cache_control);
   if (has_gzip) add_header("Vary", "Accept-Encoding");
   switch (evaluate_preconditions(headers, validators)) {
