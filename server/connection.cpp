@@ -392,10 +392,32 @@ bool Connection::on_head_complete() {
     return false;
   }
   bool has_body = h.chunked || (h.content_length && *h.content_length > 0);
-  // The client waits for this before sending the body (RFC 9110 §10.1.1).
-  if (h.expect_continue && has_body)
-    rc_->out.append(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
+  if (!h.expect_continue || !has_body) return true;
+  // The client waits before sending the body (RFC 9110 §10.1.1): a request
+  // no handler will take gets its final status now, and no body is sent.
+  if (!answer_without_body()) return false;
+  rc_->out.append(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
   return true;
+}
+
+// For Expect: 100-continue: whether the request has a route whose handler
+// takes its method. If not, replies 404 or 405 (closing) and returns false.
+// Applications with a default handler decide in the handler instead.
+bool Connection::answer_without_body() {
+  if (ctx_.app.default_handler()) return true;
+  const RequestHead& h = rc_->parser.head();
+  PathArgs args;
+  const Route* route =
+      ctx_.app.router().match(split_target(h.target).path, args);
+  if (!route) {
+    reply_and_close(404, "404 Not Found\n");
+    return false;
+  }
+  const MethodSet& methods = route->factory().methods;
+  if (methods.contains(h.method)) return true;
+  reply_and_close(405, "405 Method Not Allowed\n",
+                  "Allow: " + methods.allow_value());
+  return false;
 }
 
 void Connection::dispatch() {
@@ -445,7 +467,8 @@ void Connection::reject(ParseError error) {
 // One complete response with Connection: close, for errors found before a
 // handler runs. Afterwards the connection lingers (as nginx's
 // lingering_close) so the client reads the status instead of a reset.
-void Connection::reply_and_close(int status, std::string_view body) {
+void Connection::reply_and_close(int status, std::string_view body,
+                                 std::string_view extra_field) {
   std::string& s = rc_->scratch;
   s.clear();
   s += "HTTP/1.1 ";
@@ -454,7 +477,12 @@ void Connection::reply_and_close(int status, std::string_view body) {
   s += reason_phrase(status);
   s += "\r\nServer: gale\r\nDate: ";
   s += ctx_.dates.http_date();
-  s += "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  s += "\r\n";
+  if (!extra_field.empty()) {
+    s += extra_field;
+    s += "\r\n";
+  }
+  s += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
   append_number(s, body.size());
   s += "\r\nConnection: close\r\n\r\n";
   s += body;

@@ -115,7 +115,9 @@ class Connection final : public ResponseChannel,
   bool on_head_complete();
   void dispatch();
   void reject(ParseError error);
-  void reply_and_close(int status, std::string_view body);
+  void reply_and_close(int status, std::string_view body,
+                       std::string_view extra_field = {});
+  bool answer_without_body();
   void log_access(int status, std::uint64_t body_bytes);
   std::string peer_address() const;
   void acquire_context();
