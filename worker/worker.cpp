@@ -33,7 +33,7 @@ constexpr auto kHeartbeatInterval = std::chrono::milliseconds(250);
 // client in the middle of sending its next request is not cut off, short
 // enough that, checked on the tick, a worker whose master died with idle
 // keep-alive connections open is gone within a second (SPEC §5).
-constexpr auto kStopIdleGrace = std::chrono::milliseconds(800);
+constexpr auto kStopIdleGrace = std::chrono::milliseconds(700);
 // After a listener stops taking new handshakes, how long the worker goes
 // on accepting what already sits in its backlog before closing it.
 constexpr auto kListenerLastCall = std::chrono::milliseconds(100);

@@ -43,11 +43,11 @@ TEST_F(MasterTest, KillingTheMasterTakesIdleWorkersAndThePortWithinASecond) {
 }
 
 // Idle keep-alive connections do not hold the port: the listeners close at
-// once. The workers themselves wait for those connections to be idle for
-// the stop grace (1 s, so that a client in the middle of sending its next
-// request is not cut off), so they exit a little over 1 s after the master
-// died; SPEC §5 asks for "within a second" (see the report of issue 3).
-TEST_F(MasterTest, KillingTheMasterWithIdleKeepAliveConnections) {
+// once, and the workers close those connections after the stop grace and
+// exit, all within a second (SPEC §5). With a grace of 1 s checked on a
+// 100 ms tick they used to exit 1.03-1.08 s after the master died; with
+// 700 ms, about 0.8 s.
+TEST_F(MasterTest, KillingTheMasterWithIdleKeepAliveConnections_Issue3) {
   server_.start_basic(2);
   ASSERT_TRUE(server_.wait_ready());
   std::set<pid_t> workers = server_.workers();
@@ -65,7 +65,7 @@ TEST_F(MasterTest, KillingTheMasterWithIdleKeepAliveConnections) {
   double gone_ms = elapsed_ms(t0);
   std::cout << "port free after " << port_ms << " ms, workers gone after "
             << gone_ms << " ms\n";
-  EXPECT_LT(gone_ms, 1600);
+  EXPECT_LT(gone_ms, 1000);
   for (auto& c : idle) {
     Response r = c.read_response(1s);
     EXPECT_NE(r.outcome, Outcome::timeout) << "closed, not left hanging";
