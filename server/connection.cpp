@@ -24,7 +24,7 @@ constexpr std::size_t kMaxInputBuffer = 64 * 1024;
 constexpr std::uint64_t kMaxQueuedOutput = 256 * 1024;
 // Bytes written in one turn before yielding to the other connections.
 constexpr std::uint64_t kWriteSlice = 1 << 20;
-constexpr std::size_t kSendfileChunk = 512 * 1024;
+constexpr std::size_t kSendfileChunk = 1 << 20;  // one call per kWriteSlice
 
 // What answers a request no route matches (when the application sets no
 // default handler of its own).
@@ -389,6 +389,16 @@ bool Connection::on_head_complete() {
   const RequestHead& h = rc_->parser.head();
   if (h.expect_unsupported) {
     reply_and_close(417, "expectation not supported\n");
+    return false;
+  }
+  // RFC 9112 §3.2: exactly one Host on HTTP/1.1, at most one otherwise.
+  int hosts = 0;
+  for (const HeaderView& f : h.headers)
+    hosts += iequals(f.name, "host") ? 1 : 0;
+  if (hosts > 1 ||
+      (hosts == 0 && h.version_major == 1 && h.version_minor >= 1)) {
+    reply_and_close(
+        400, hosts ? "more than one Host field\n" : "missing Host field\n");
     return false;
   }
   bool has_body = h.chunked || (h.content_length && *h.content_length > 0);

@@ -12,6 +12,48 @@ void HeadScanner::reset(std::uint32_t max_bytes) {
   error_ = ParseError::none;
   tail_len_ = 0;
   pending_cr_ = false;
+  method_seen_ = false;
+  method_bytes_ = 0;
+}
+
+// RFC 9110 §5.6.2 tchar.
+static bool is_tchar(unsigned char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+      (c >= '0' && c <= '9'))
+    return true;
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool HeadScanner::scan_method(const char* p, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) {
+    auto c = static_cast<unsigned char>(p[k]);
+    if (c == ' ') {
+      method_seen_ = method_bytes_ > 0;
+      return method_seen_;  // an empty method is no method
+    }
+    if (!is_tchar(c)) return false;
+    ++method_bytes_;
+  }
+  return true;
 }
 
 HeadScanner::Result HeadScanner::fail(ParseError e) {
@@ -72,6 +114,12 @@ HeadScanner::Result HeadScanner::scan(const char* data, std::size_t len,
           pending_cr_ = false;
           if (data[i] != '\n') return fail(malformed);
         }
+        // The method is checked byte by byte as it arrives: what cannot be
+        // a method (a TLS ClientHello on the plain port) is refused at
+        // once, not after a line feed that may never come.
+        if (phase_ == Phase::request_line && !method_seen_ &&
+            !scan_method(data + i, len - i))
+          return fail(ParseError::bad_request_line);
         const void* lf = std::memchr(data + i, '\n', len - i);
         std::size_t end = lf ? static_cast<const char*>(lf) - data : len;
         // A CR is only allowed right before the LF (RFC 9112 §2.2): a bare

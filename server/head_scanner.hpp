@@ -49,6 +49,7 @@ class HeadScanner {
 
   Result fail(ParseError e);
   void remember_request_line(const char* p, std::size_t n);
+  bool scan_method(const char* p, std::size_t n);
   ParseError judge_version() const;
   bool over_limit(std::size_t pending) const { return bytes_ + pending > max_; }
 
@@ -60,7 +61,9 @@ class HeadScanner {
   // The last bytes of the request line, enough to see "HTTP/x.y\r".
   char tail_[12] = {};
   std::uint8_t tail_len_ = 0;
-  bool pending_cr_ = false;  // the previous chunk ended with CR mid-line
+  bool pending_cr_ = false;   // the previous chunk ended with CR mid-line
+  bool method_seen_ = false;  // the request line's first SP has arrived
+  std::uint32_t method_bytes_ = 0;
 };
 
 }  // namespace gale

@@ -13,7 +13,11 @@ char ascii_lower(char c) {
 void check_field(std::string_view name, std::string_view value) {
   if (name.empty() || name.find_first_of(" \t\r\n:") != std::string_view::npos)
     throw std::invalid_argument("invalid header name: " + std::string(name));
-  if (value.find_first_of("\r\n") != std::string_view::npos)
+  // A plain scan: find_first_of calls memchr once per character.
+  bool has_line_break = false;
+  for (char c : value)
+    has_line_break |= (c == '\r') | (c == '\n');
+  if (has_line_break)
     throw std::invalid_argument("header value for " + std::string(name) +
                                 " contains CR or LF");
 }

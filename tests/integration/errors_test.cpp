@@ -247,28 +247,17 @@ TEST_F(ErrorsTest, Http30RequestIs505) {
                   "HTTP/1.1 505 HTTP Version Not Supported");
 }
 
-// ---- for the lead to decide (see the report of the integration suite) ------
+// ---- Host fields (RFC 9112 §3.2) and bytes that cannot start a method ----
 
 TEST_F(ErrorsTest, MissingHostIs400) {
-  GTEST_SKIP() << "known gap, to decide: RFC 9112 §3.2 says a server MUST "
-                  "answer 400 to an HTTP/1.1 request without Host (nginx "
-                  "does; Tornado does not; SPEC §4 is silent); gale serves it";
   expect_rejected("GET / HTTP/1.1\r\n\r\n", k400);
 }
 
 TEST_F(ErrorsTest, DuplicateHostIs400) {
-  GTEST_SKIP() << "known gap, to decide: RFC 9112 §3.2 says a server MUST "
-                  "answer 400 to more than one Host field (nginx does); gale "
-                  "serves it";
   expect_rejected("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", k400);
 }
 
 TEST_F(ErrorsTest, InvalidMethodByteIsRejectedBeforeTheLineEnds) {
-  GTEST_SKIP() << "known gap, to decide: since f13c920 the parser holds the "
-                  "request line until its LF, so bytes that cannot start a "
-                  "method (a TLS ClientHello without 0x0a) wait for the "
-                  "header timeout or max_header_bytes (414) instead of a 400 "
-                  "at once, as nginx gives";
   std::string hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
   expect_rejected(hello + std::string(64, '\x5a'), k400);
 }
