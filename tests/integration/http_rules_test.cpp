@@ -186,6 +186,31 @@ TEST_F(HttpRulesTest, ExpectContinueWithTooLargeBodyGets413AtOnce) {
   EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
 }
 
+// A client waiting for 100 Continue gets the final status at once when no
+// handler would take the request, and never uploads the body.
+TEST_F(HttpRulesTest, ExpectContinueWithoutARouteGets404BeforeTheBody) {
+  HttpClient c = send(
+      "POST /no/such/route HTTP/1.1\r\nHost: t\r\nContent-Length: 5000000\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  auto r = c.read_response(3s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status_line, "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
+}
+
+TEST_F(HttpRulesTest, ExpectContinueWithAWrongMethodGets405BeforeTheBody) {
+  HttpClient c = send(
+      "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000000\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  auto r = c.read_response(3s);
+  ASSERT_TRUE(r) << describe(c.last_end());
+  EXPECT_EQ(r->status_line, "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(r->header("Allow"), "GET, HEAD");
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(c.wait_closed()) << "still open; got " << c.leftover();
+}
+
 TEST_F(HttpRulesTest, OtherExpectationGets417) {
   HttpClient c = send(
       "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
