@@ -213,8 +213,18 @@ void Worker::accept_next(Listener& l) {
 
 void Worker::on_accept(Listener& l, const boost::system::error_code& ec,
                        Connection::Socket socket) {
-  if (ec == boost::asio::error::operation_aborted || !l.acceptor.is_open())
+  if (ec == boost::asio::error::operation_aborted) return;
+  if (!l.acceptor.is_open()) {
+    // The reactor accepted this connection before a drain in the same turn
+    // closed the listener (its completion was already queued): serve it, or
+    // its client sees its first request reset. A hand-over drain passes it
+    // on like any idle connection.
+    if (ec || stopping_) return;
+    auto conn = std::make_shared<Connection>(*ctx_, std::move(socket), l.peer);
+    conn->start();
+    if (ctx_->drain != DrainState::running) conn->drain();
     return;
+  }
   if (ec) {
     // EMFILE/ENFILE/ENOBUFS: back off briefly instead of spinning on a
     // listener that stays readable; log at most once a second.
@@ -343,11 +353,23 @@ void Worker::close_listeners(bool quiesce_first) {
 
 // Done draining once the listeners are closed, no connection is left and
 // every handed-over descriptor has reached the master.
+bool Worker::drain_finished() const {
+  return ctx_->drain != DrainState::running && !stopping_ &&
+         !listeners_last_call_ && this_worker().connections == 0 &&
+         (!channel_ || channel_->all_sent());
+}
+
+// Stops in a posted handler, not at once: completions the reactor already
+// queued run first. One may be a connection it accepted before the drain
+// closed the listener; stopping the loop under it would destroy the socket
+// unread and reset its client.
 void Worker::maybe_finish_drain() {
-  if (ctx_->drain != DrainState::running && !stopping_ &&
-      !listeners_last_call_ && this_worker().connections == 0 &&
-      (!channel_ || channel_->all_sent()))
-    stop_now();
+  if (finish_posted_ || !drain_finished()) return;
+  finish_posted_ = true;
+  boost::asio::post(*loop_, [this] {
+    finish_posted_ = false;
+    if (drain_finished()) stop_now();
+  });
 }
 
 void Worker::close_long_idle_connections(Clock::time_point now) {

@@ -77,6 +77,7 @@ class Worker {
   void expire_timeouts(Clock::time_point now);
   void close_all_connections();
   void close_listeners(bool quiesce_first);
+  bool drain_finished() const;
   void maybe_finish_drain();
   void close_long_idle_connections(Clock::time_point now);
   void start_heartbeat();
@@ -103,6 +104,7 @@ class Worker {
   Clock::time_point heartbeat_due_{};
   std::uint64_t heartbeat_sequence_ = 0;
   bool stopping_ = false;
+  bool finish_posted_ = false;       // maybe_finish_drain() posted its check
   bool yield_after_accept_ = false;  // a listener shared with other workers
   Clock::time_point last_accept_error_log_{};
 };

@@ -57,6 +57,31 @@ TEST_F(MasterTest, ThreeReloadsUnderKeepAliveLoadFailNoRequest_Issue3) {
       << "the old generations exited";
 }
 
+// New connections arriving while a generation retires: the reactor may
+// accept one for a worker in the same turn as the drain that closes its
+// listener; that connection must be served, not dropped (its client would
+// see its first request reset, as wrk did with keep-alive connections that
+// reconnect after max_keepalive_requests).
+TEST_F(MasterTest, ReloadsUnderNewConnectionsFailNoRequest_Issue3) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  ClientLoad load(
+      {.port = server_.port(), .keepalive_threads = 0, .fresh_threads = 12});
+  std::this_thread::sleep_for(300ms);
+  for (int k = 1; k <= 6; ++k) {
+    ASSERT_TRUE(reload(server_)) << "reload " << k;
+    std::this_thread::sleep_for(300ms);
+  }
+  load.stop();
+  std::string samples;
+  for (const auto& s : load.failure_samples())
+    samples += s + "\n";
+  std::cout << load.successes() << " requests on fresh connections, "
+            << load.failures() << " failed\n";
+  EXPECT_EQ(load.failures(), 0) << samples;
+  EXPECT_GT(load.successes(), 300);
+}
+
 TEST_F(MasterTest, BrokenConfigOnReloadKeepsTheOldWorkersServing) {
   server_.start_basic(2);
   ASSERT_TRUE(server_.wait_ready());
