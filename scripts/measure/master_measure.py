@@ -397,26 +397,30 @@ def measure_reload(args):
 
 def measure_worker_kill(args):
     print("\n## kill -9 of one worker (2 workers)\n")
-    # Under load: wrk -t2 -c32 -d6s, worker 1 killed at 3 s.
+    # Under load: wrk -t2 -c32 -d6s; at 3 s, kill -9 of the worker that
+    # holds the most of wrk's connections (ss).
     s = start_gale(args.gale, 2)
     try:
-        victim = pids_by_index(s.port, 2)[1]["pid"]
+        workers = children(s.pid)
         held = []
 
         def kill():
             out = subprocess.run(["ss", "-tnpH", "state", "established",
                                   f"( sport = :{s.port} )"],
                                  capture_output=True, text=True).stdout
-            held.append(sum(1 for line in out.splitlines()
-                            if f"pid={victim}," in line))
+            per = {w: sum(1 for line in out.splitlines()
+                          if f"pid={w}," in line) for w in workers}
+            victim = max(per, key=per.get)
+            held.append((per[victim], sorted(per.values(), reverse=True)))
             os.kill(victim, signal.SIGKILL)
 
         r = run_wrk(s.port, 6, [(3, kill)])
     finally:
         s.kill()
-    print(f"under `wrk -t2 -c32 -d6s`, worker 1 killed at 3 s: "
-          f"{fmt_errors(r)}; the killed worker held {held[0]} of the 32 "
-          f"connections (each had a request in flight or about to be sent)\n")
+    print(f"under `wrk -t2 -c32 -d6s`, kill -9 at 3 s of the worker holding "
+          f"the most connections: {fmt_errors(r)}; it held {held[0][0]} of "
+          f"the 32 (split {'/'.join(map(str, held[0][1]))}), each with a "
+          f"request in flight or about to be sent\n")
     # Time to the replacement answering, a fresh server per trial (a slot
     # that dies again within a minute is restarted with backoff).
     times = []
