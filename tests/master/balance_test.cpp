@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/master/support/fixture.hpp"
+#include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
 namespace {
@@ -54,6 +55,31 @@ TEST_F(MasterTest, ReusePortSurvivesAReload) {
   server_.signal(SIGHUP);
   ASSERT_TRUE(server_.wait_for_log("reload complete", 15s));
   EXPECT_EQ(pids_by_index(server_.port(), 2, 5s, 2).size(), 2u);
+}
+
+// With reuse_port a retiring worker's own socket goes away with its
+// accept queue: it first stops taking handshakes, then accepts what is
+// queued, so no connection is reset across reloads.
+TEST_F(MasterTest, ReusePortReloadsUnderLoadFailNoRequest) {
+  server_.start_basic(2, "reuse_port: true\n");
+  ASSERT_TRUE(server_.wait_ready());
+  ClientLoad load(
+      {.port = server_.port(), .keepalive_threads = 4, .fresh_threads = 8});
+  std::this_thread::sleep_for(300ms);
+  for (int k = 1; k <= 4; ++k) {
+    std::size_t before = server_.count_in_log("reload complete");
+    server_.signal(SIGHUP);
+    ASSERT_TRUE(server_.wait_for_log("reload complete", 15s, before + 1));
+    std::this_thread::sleep_for(400ms);
+  }
+  load.stop();
+  std::string samples;
+  for (const auto& s : load.failure_samples())
+    samples += s + "\n";
+  std::cout << load.successes() << " requests, " << load.failures()
+            << " failed\n";
+  EXPECT_EQ(load.failures(), 0) << samples;
+  EXPECT_GT(load.successes(), 300);
 }
 
 }  // namespace

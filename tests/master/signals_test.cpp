@@ -172,6 +172,29 @@ TEST_F(MasterTest, PidfileHoldsTheMasterPidAndGoesAwayOnExit) {
   EXPECT_FALSE(std::filesystem::exists(pidfile));
 }
 
+// The worker SIGTTOU removes hands its connections over like a reload.
+TEST_F(MasterTest, SigttinAndSigttouUnderLoadFailNoRequest) {
+  server_.start_basic(3);
+  ASSERT_TRUE(server_.wait_ready());
+  ClientLoad load(
+      {.port = server_.port(), .keepalive_threads = 6, .fresh_threads = 6});
+  std::this_thread::sleep_for(300ms);
+  for (int k = 0; k < 2; ++k) {
+    server_.signal(SIGTTOU);
+    ASSERT_TRUE(wait_until([&] { return server_.workers().size() == 2; }, 5s));
+    std::this_thread::sleep_for(300ms);
+    server_.signal(SIGTTIN);
+    ASSERT_TRUE(wait_until([&] { return server_.workers().size() == 3; }, 5s));
+    std::this_thread::sleep_for(300ms);
+  }
+  load.stop();
+  std::string samples;
+  for (const auto& s : load.failure_samples())
+    samples += s + "\n";
+  EXPECT_EQ(load.failures(), 0) << samples;
+  EXPECT_GT(load.successes(), 300);
+}
+
 TEST_F(MasterTest, SigttinAddsAWorkerAndSigttouRemovesOne) {
   server_.start_basic(2);
   ASSERT_TRUE(server_.wait_ready());
