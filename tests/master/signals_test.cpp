@@ -127,6 +127,42 @@ TEST_F(MasterTest, SigquitStopsAtOnceLeavingNothing) {
   EXPECT_FALSE(r.ok()) << "the request in flight was cut short";
 }
 
+// A first SIGINT drains like SIGTERM; a second one (Ctrl-C again) stops
+// at once.
+TEST_F(MasterTest, SecondSigintStopsAtOnce) {
+  server_.start_basic(1);
+  ASSERT_TRUE(server_.wait_ready());
+  HttpConnection c;
+  ASSERT_TRUE(c.connect(server_.port()));
+  ASSERT_TRUE(c.send("GET /sleep?ms=8000 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(200ms);
+  server_.signal(SIGINT);
+  EXPECT_FALSE(server_.wait_exit(500ms)) << "the first SIGINT drains";
+  auto t0 = Steady::now();
+  server_.signal(SIGINT);
+  auto status = server_.wait_exit(3s);
+  ASSERT_TRUE(status);
+  EXPECT_LT(elapsed_ms(t0), 1500);
+  EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+  EXPECT_TRUE(
+      wait_until([&] { return group_members(server_.pid()).empty(); }, 1s));
+}
+
+// A stop that arrives while a reload is starting its new generation ends
+// both generations.
+TEST_F(MasterTest, SigtermDuringAReloadLeavesNothing) {
+  server_.start_basic(2);
+  ASSERT_TRUE(server_.wait_ready());
+  server_.signal(SIGHUP);
+  server_.signal(SIGTERM);
+  auto status = server_.wait_exit(8s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+  EXPECT_TRUE(
+      wait_until([&] { return group_members(server_.pid()).empty(); }, 1s));
+  EXPECT_TRUE(port_is_free(server_.port()));
+}
+
 TEST_F(MasterTest, SigusrOneReopensTheAccessLog) {
   std::string log_path = (server_.dir() / "access.log").string();
   server_.set_port(free_port());

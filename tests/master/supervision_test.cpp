@@ -188,6 +188,31 @@ TEST_F(MasterTest, StuckWorkerIsDetectedByHeartbeatAndReplaced) {
       3s));
 }
 
+// A stopped worker (SIGSTOP) sends no heartbeat either; SIGABRT stays
+// pending on a stopped process, so the SIGKILL that follows it ends it.
+TEST_F(MasterTest, StoppedWorkerIsKilledAndReplaced) {
+  server_.start_basic(2, "workers_policy:\n  timeout_s: 1\n");
+  ASSERT_TRUE(server_.wait_ready());
+  std::map<int, long> before = pids_by_index(server_.port(), 2);
+  ASSERT_EQ(before.size(), 2u);
+  pid_t victim = static_cast<pid_t>(before[0]);
+  auto t0 = Steady::now();
+  ::kill(victim, SIGSTOP);
+  ASSERT_TRUE(wait_until([&] { return !is_alive(victim); }, 6s))
+      << "the stopped worker was never killed";
+  std::cout << "stopped worker killed after " << elapsed_ms(t0) << " ms\n";
+  EXPECT_TRUE(server_.wait_for_log("sent no heartbeat", 1s));
+  EXPECT_TRUE(
+      server_.wait_for_log("did not exit in time; sending SIGKILL", 1s));
+  EXPECT_TRUE(server_.wait_for_log("(pid " + std::to_string(victim) +
+                                       ", generation 1) was killed by SIGKILL",
+                                   2s));
+  std::map<int, long> after = pids_by_index(server_.port(), 2, 5s);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_NE(after[0], before[0]);
+  EXPECT_EQ(after[1], before[1]);
+}
+
 // Issue 3: "the log names the request it was stuck in". It does not yet:
 // the master learns what a worker serves only from heartbeats, which the
 // loop sends between handlers, so the last beat before a handler blocks
