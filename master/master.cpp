@@ -1,6 +1,7 @@
 #include "master/master.hpp"
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -140,6 +141,11 @@ Master::WorkerProcess* Master::spawn(unsigned index,
                ": socketpair: ", std::strerror(errno));
     return nullptr;
   }
+  // Mapped before the fork, so parent and child share the same page.
+  void* page = ::mmap(nullptr, sizeof(ActivitySlot), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  std::unique_ptr<ActivitySlot, WorkerProcess::Unmap> activity(
+      page == MAP_FAILED ? nullptr : new (page) ActivitySlot());
   pid_t pid = ::fork();
   if (pid < 0) {
     log::error("cannot start worker ", index, ": fork: ", std::strerror(errno));
@@ -149,10 +155,11 @@ Master::WorkerProcess* Master::spawn(unsigned index,
   }
   if (pid == 0) {
     ::close(sv[0]);
-    child_main(index, *gen, sv[1]);
+    child_main(index, *gen, sv[1], activity.release());
   }
   ::close(sv[1]);
   auto p = std::make_unique<WorkerProcess>();
+  p->activity = std::move(activity);
   p->pid = pid;
   p->index = index;
   p->generation = gen;
@@ -175,7 +182,8 @@ Master::WorkerProcess* Master::spawn(unsigned index,
 
 // The worker's side of the fork. Never returns: a worker ends with _exit so
 // the master's inherited objects are never destroyed twice.
-void Master::child_main(unsigned index, const Generation& gen, int channel_fd) {
+void Master::child_main(unsigned index, const Generation& gen, int channel_fd,
+                        ActivitySlot* activity) {
   // If the master dies, the kernel sends SIGTERM, which drains the worker.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != pid_) ::_exit(0);  // it died before prctl took effect
@@ -204,6 +212,7 @@ void Master::child_main(unsigned index, const Generation& gen, int channel_fd) {
   options.index = index;
   options.generation = gen.number;
   options.control_fd = channel_fd;
+  options.activity = activity;
   if (config.reuse_port && !options_.socket_activated) {
     // Each worker its own SO_REUSEPORT listener: the kernel spreads
     // connections over them. The master's copies only reserve the port.
@@ -232,6 +241,21 @@ void Master::child_main(unsigned index, const Generation& gen, int channel_fd) {
   ::_exit(status);
 }
 
+void Master::WorkerProcess::Unmap::operator()(ActivitySlot* slot) const {
+  if (slot) ::munmap(slot, sizeof(ActivitySlot));
+}
+
+std::string Master::serving(const WorkerProcess& p) const {
+  std::string request;
+  double seconds = 0;
+  if (!(p.activity && p.activity->read(request, seconds))) {
+    if (!p.beat.oldest_request[0]) return {};
+    request = p.beat.oldest_request;
+    seconds = p.beat.oldest_request_s;
+  }
+  return "\"" + request + "\" (for " + seconds_text(seconds) + ")";
+}
+
 Master::WorkerProcess* Master::find(pid_t pid) {
   for (auto& p : processes_)
     if (p->pid == pid) return p.get();
@@ -254,11 +278,9 @@ void Master::log_death(const WorkerProcess& p, int status) const {
        << p.generation->number << ") " << describe_status(status) << " after "
        << seconds_text(uptime) << "; RSS " << std::fixed << std::setprecision(1)
        << static_cast<double>(p.beat.rss_bytes) / (1 << 20) << " MB; ";
-  if (p.beat.oldest_request[0])
-    line << "it was serving \"" << p.beat.oldest_request << "\" (for "
-         << seconds_text(p.beat.oldest_request_s) << ")";
-  else
-    line << "it was serving no request";
+  std::string request = serving(p);
+  line << (request.empty() ? "it was serving no request"
+                           : "it was serving " + request);
   log::error(line.str());
 }
 
@@ -504,8 +526,8 @@ void Master::check_heartbeats(MasterClock::time_point now) {
     why << "worker " << p->index << " (pid " << p->pid
         << ") sent no heartbeat for " << seconds_text(silent)
         << ": its loop is stuck";
-    if (p->beat.oldest_request[0])
-      why << " in \"" << p->beat.oldest_request << "\"";
+    if (std::string request = serving(*p); !request.empty())
+      why << " in " << request;
     why << "; sending SIGABRT";
     log::error(why.str());
     ::kill(p->pid, SIGABRT);

@@ -27,6 +27,7 @@
 
 #include "config/config.hpp"
 #include "master/signal_fd.hpp"
+#include "server/activity_slot.hpp"
 #include "server/application.hpp"
 #include "server/file_descriptor.hpp"
 #include "worker/control_protocol.hpp"
@@ -71,6 +72,11 @@ class Master {
     MasterClock::time_point kill_at{};  // retiring, or SIGABRT sent
     bool abort_sent = false;
     Heartbeat beat{};
+    // Shared with the worker: the handler its loop runs now.
+    struct Unmap {
+      void operator()(ActivitySlot* slot) const;
+    };
+    std::unique_ptr<ActivitySlot, Unmap> activity;
     std::uint64_t recycle_requests = 0;  // max_requests plus jitter
     double recycle_age_s = 0;            // max_age_s plus jitter
   };
@@ -91,7 +97,7 @@ class Master {
   // Processes.
   WorkerProcess* spawn(unsigned index, const std::shared_ptr<Generation>& gen);
   [[noreturn]] void child_main(unsigned index, const Generation& gen,
-                               int channel_fd);
+                               int channel_fd, ActivitySlot* activity);
   void reap_children();
   void on_exit(WorkerProcess& p, int status);
   void schedule_restart(unsigned index, std::chrono::duration<double> uptime);
@@ -126,6 +132,8 @@ class Master {
       std::vector<std::string>& errors);
   bool all_ready() const;
   void log_death(const WorkerProcess& p, int status) const;
+  // "GET /x" (for 1.2 s), from the activity slot or else the last heartbeat.
+  std::string serving(const WorkerProcess& p) const;
 
   MasterOptions options_;
   pid_t pid_;

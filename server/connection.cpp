@@ -464,7 +464,10 @@ void Connection::dispatch() {
   handler_ = h;
   h->bind({&ctx_.app, &rc.request, this, &ctx_.loop, shared_from_this(),
            std::move(args), methods});
+  ActivitySlot* activity = this_worker().activity;
+  if (activity) activity->begin(rc.request.method(), rc.request.uri());
   h->execute();
+  if (activity) activity->end();
 }
 
 void Connection::reject(ParseError error) {

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "server/activity_slot.hpp"
+
 namespace gale {
 
 struct WorkerState {
@@ -17,6 +19,8 @@ struct WorkerState {
   std::uint64_t connections_total = 0;
   bool draining = false;  // stopping: /health answers 503
   double started_at = 0;  // monotonic seconds
+  // Shared with the master (null when running without one).
+  ActivitySlot* activity = nullptr;
 };
 
 WorkerState& this_worker();

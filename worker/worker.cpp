@@ -117,6 +117,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
   w.index = options_.index;
   w.generation = options_.generation;
   w.started_at = monotonic_seconds();
+  w.activity = options_.activity;
 }
 
 Worker::~Worker() {

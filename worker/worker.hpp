@@ -17,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "server/access_log.hpp"
+#include "server/activity_slot.hpp"
 #include "server/application.hpp"
 #include "server/connection.hpp"
 #include "server/server_context.hpp"
@@ -32,6 +33,9 @@ struct WorkerOptions {
   // The socketpair end to the master, or -1 when running standalone (then
   // SIGINT drains too, since no master coordinates a Ctrl-C).
   int control_fd = -1;
+  // Where the loop publishes the handler it runs, for the master's logs
+  // (shared memory the master mapped before forking); may be null.
+  ActivitySlot* activity = nullptr;
 };
 
 class Worker {

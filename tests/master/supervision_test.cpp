@@ -213,14 +213,10 @@ TEST_F(MasterTest, StoppedWorkerIsKilledAndReplaced) {
   EXPECT_EQ(after[1], before[1]);
 }
 
-// Issue 3: "the log names the request it was stuck in". It does not yet:
-// the master learns what a worker serves only from heartbeats, which the
-// loop sends between handlers, so the last beat before a handler blocks
-// never carries that handler's request ("it was serving no request").
-// Naming it needs the worker to publish the request line when it
-// dispatches (a shared-memory scoreboard, as Apache's), a hook in
-// server/connection.cpp. Enable this test with that change.
-TEST_F(MasterTest, DISABLED_StuckWorkerLogNamesTheRequest_Issue3) {
+// Issue 3: "the log names the request it was stuck in". A blocked loop
+// sends no heartbeat, so the worker publishes the handler it runs in a
+// shared-memory slot (server/activity_slot.hpp) that the master reads.
+TEST_F(MasterTest, StuckWorkerLogNamesTheRequest_Issue3) {
   server_.start_basic(1, "workers_policy:\n  timeout_s: 1\n");
   ASSERT_TRUE(server_.wait_ready());
   HttpConnection c;
