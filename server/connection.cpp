@@ -16,6 +16,8 @@
 namespace gale {
 namespace {
 
+using namespace std::string_view_literals;
+
 constexpr std::size_t kMinReadSpace = 2048;
 // Unparsed input a connection may hold (pipelined requests waiting behind a
 // slow handler); past it the connection stops reading.
@@ -302,12 +304,19 @@ bool Connection::write_out() {
       }
     } else {
       iovec iov[OutputQueue::kMaxIov];
-      msghdr msg{};
-      msg.msg_iov = iov;
-      msg.msg_iovlen = static_cast<std::size_t>(out.gather(iov));
+      int count = out.gather(iov);
       // MSG_MORE lets the head share a segment with the file that follows.
-      n = ::sendmsg(fd, &msg,
-                    MSG_NOSIGNAL | (out.file_follows() ? MSG_MORE : 0));
+      int flags = MSG_NOSIGNAL | (out.file_follows() ? MSG_MORE : 0);
+      if (count == 1) {
+        // The common case, a whole response in one piece: send() spares
+        // the kernel importing a msghdr and an iovec.
+        n = ::send(fd, iov[0].iov_base, iov[0].iov_len, flags);
+      } else {
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = static_cast<std::size_t>(count);
+        n = ::sendmsg(fd, &msg, flags);
+      }
     }
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -484,20 +493,20 @@ void Connection::reply_and_close(int status, std::string_view body,
                                  std::string_view extra_field) {
   std::string& s = rc_->scratch;
   s.clear();
-  s += "HTTP/1.1 ";
+  s += "HTTP/1.1 "sv;
   append_number(s, static_cast<std::uint64_t>(status));
   s += ' ';
   s += reason_phrase(status);
-  s += "\r\nServer: gale\r\nDate: ";
+  s += "\r\nServer: gale\r\nDate: "sv;
   s += ctx_.dates.http_date();
-  s += "\r\n";
+  s += "\r\n"sv;
   if (!extra_field.empty()) {
     s += extra_field;
-    s += "\r\n";
+    s += "\r\n"sv;
   }
-  s += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  s += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "sv;
   append_number(s, body.size());
-  s += "\r\nConnection: close\r\n\r\n";
+  s += "\r\nConnection: close\r\n\r\n"sv;
   s += body;
   rc_->out.append(std::string_view(s));
   log_access(status, body.size());
@@ -617,35 +626,35 @@ void Connection::start_response(int status, std::string_view reason,
 
   std::string& s = rc_->scratch;
   s.clear();
-  s += "HTTP/1.1 ";
+  s += "HTTP/1.1 "sv;
   append_number(s, static_cast<std::uint64_t>(status));
   s += ' ';
   s += reason;
-  s += "\r\nServer: gale\r\nDate: ";
+  s += "\r\nServer: gale\r\nDate: "sv;
   s += ctx_.dates.http_date();
-  s += "\r\n";
+  s += "\r\n"sv;
   for (const auto& [name, value] : headers) {
     // Framing is the connection's business, never the handler's.
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
         iequals(name, "Connection"))
       continue;
     s += name;
-    s += ": ";
+    s += ": "sv;
     s += value;
-    s += "\r\n";
+    s += "\r\n"sv;
   }
   if (body_mode_ == BodyMode::fixed) {
-    s += "Content-Length: ";
+    s += "Content-Length: "sv;
     append_number(s, *content_length);
-    s += "\r\n";
+    s += "\r\n"sv;
   } else if (body_mode_ == BodyMode::chunked) {
-    s += "Transfer-Encoding: chunked\r\n";
+    s += "Transfer-Encoding: chunked\r\n"sv;
   }
   if (!keep)
-    s += "Connection: close\r\n";
+    s += "Connection: close\r\n"sv;
   else if (!http11)
-    s += "Connection: keep-alive\r\n";
-  s += "\r\n";
+    s += "Connection: keep-alive\r\n"sv;
+  s += "\r\n"sv;
   rc_->out.append(std::string_view(s));
 }
 
@@ -658,7 +667,7 @@ void Connection::send_body(std::string_view data) {
     std::string& s = rc_->scratch;
     s.clear();
     append_hex(s, data.size());
-    s += "\r\n";
+    s += "\r\n"sv;
     out.append(std::string_view(s));
     out.append(data);
     out.append(std::string_view("\r\n"));
@@ -686,7 +695,7 @@ void Connection::send_file(std::shared_ptr<const FileDescriptor> file,
     std::string& s = rc_->scratch;
     s.clear();
     append_hex(s, length);
-    s += "\r\n";
+    s += "\r\n"sv;
     out.append(std::string_view(s));
     out.append_file(std::move(file), offset, length);
     out.append(std::string_view("\r\n"));

@@ -1,6 +1,7 @@
 #include "server/http_headers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace gale {
@@ -10,16 +11,34 @@ char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+// RFC 9110 §5.1 token characters, for field names.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c)
+    t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c)
+    t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c)
+    t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// One table lookup per byte: names must be tokens; values may hold
+// anything but CR, LF and NUL (which would end or split the field).
 void check_field(std::string_view name, std::string_view value) {
-  if (name.empty() || name.find_first_of(" \t\r\n:") != std::string_view::npos)
+  bool bad_name = name.empty();
+  for (char c : name)
+    bad_name |= !kTokenChars[static_cast<unsigned char>(c)];
+  if (bad_name)
     throw std::invalid_argument("invalid header name: " + std::string(name));
-  // A plain scan: find_first_of calls memchr once per character.
-  bool has_line_break = false;
+  bool bad_value = false;
   for (char c : value)
-    has_line_break |= (c == '\r') | (c == '\n');
-  if (has_line_break)
+    bad_value |= c == '\r' || c == '\n' || c == '\0';
+  if (bad_value)
     throw std::invalid_argument("header value for " + std::string(name) +
-                                " contains CR or LF");
+                                " contains CR, LF or NUL");
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ class RequestHeaders {
 class ResponseHeaders {
  public:
   using Field = std::pair<std::string, std::string>;
-  using Storage = boost::container::small_vector<Field, 8>;
+  using Storage = boost::container::small_vector<Field, 4>;
 
   // Replaces every field named `name` with one.
   void set(std::string_view name, std::string_view value);
