@@ -77,6 +77,7 @@ Master::Master(MasterOptions options)
       // listener bound at start open (and queueing connections no worker
       // accepts) after a reload drops it.
       listeners_(std::move(options_.listeners)),
+      accept_board_(AcceptBoard::create()),
       random_(std::random_device{}()) {}
 
 Master::~Master() = default;
@@ -146,20 +147,24 @@ Master::WorkerProcess* Master::spawn(unsigned index,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   std::unique_ptr<ActivitySlot, WorkerProcess::Unmap> activity(
       page == MAP_FAILED ? nullptr : new (page) ActivitySlot());
+  int accept_line = accept_board_ ? accept_board_->claim_line() : -1;
   pid_t pid = ::fork();
   if (pid < 0) {
     log::error("cannot start worker ", index, ": fork: ", std::strerror(errno));
     ::close(sv[0]);
     ::close(sv[1]);
+    if (accept_board_) accept_board_->release_line(accept_line);
     return nullptr;
   }
   if (pid == 0) {
     ::close(sv[0]);
-    child_main(index, *gen, sv[1], activity.release());
+    child_main(index, *gen, sv[1], activity.release(), accept_line);
   }
+  if (accept_line >= 0) accept_board_->lines[accept_line].owner.store(pid);
   ::close(sv[1]);
   auto p = std::make_unique<WorkerProcess>();
   p->activity = std::move(activity);
+  p->accept_line = accept_line;
   p->pid = pid;
   p->index = index;
   p->generation = gen;
@@ -183,7 +188,7 @@ Master::WorkerProcess* Master::spawn(unsigned index,
 // The worker's side of the fork. Never returns: a worker ends with _exit so
 // the master's inherited objects are never destroyed twice.
 void Master::child_main(unsigned index, const Generation& gen, int channel_fd,
-                        ActivitySlot* activity) {
+                        ActivitySlot* activity, int accept_line) {
   // If the master dies, the kernel sends SIGTERM, which drains the worker.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != pid_) ::_exit(0);  // it died before prctl took effect
@@ -213,6 +218,8 @@ void Master::child_main(unsigned index, const Generation& gen, int channel_fd,
   options.generation = gen.number;
   options.control_fd = channel_fd;
   options.activity = activity;
+  options.accept_board = accept_board_;
+  options.accept_line = accept_line;
   if (config.reuse_port && !options_.socket_activated) {
     // Each worker its own SO_REUSEPORT listener: the kernel spreads
     // connections over them. The master's copies only reserve the port.
@@ -318,6 +325,7 @@ void Master::on_exit(WorkerProcess& p, int status) {
 }
 
 void Master::remove_process(WorkerProcess& p) {
+  if (accept_board_) accept_board_->release_line(p.accept_line);
   for (Slot& s : slots_) {
     if (s.process == &p) s.process = nullptr;
     if (s.replacement == &p) s.replacement = nullptr;

@@ -30,6 +30,7 @@
 #include "server/activity_slot.hpp"
 #include "server/application.hpp"
 #include "server/file_descriptor.hpp"
+#include "worker/accept_board.hpp"
 #include "worker/control_protocol.hpp"
 
 namespace gale {
@@ -77,6 +78,7 @@ class Master {
       void operator()(ActivitySlot* slot) const;
     };
     std::unique_ptr<ActivitySlot, Unmap> activity;
+    int accept_line = -1;                // its line of the accept board
     std::uint64_t recycle_requests = 0;  // max_requests plus jitter
     double recycle_age_s = 0;            // max_age_s plus jitter
   };
@@ -97,7 +99,8 @@ class Master {
   // Processes.
   WorkerProcess* spawn(unsigned index, const std::shared_ptr<Generation>& gen);
   [[noreturn]] void child_main(unsigned index, const Generation& gen,
-                               int channel_fd, ActivitySlot* activity);
+                               int channel_fd, ActivitySlot* activity,
+                               int accept_line);
   void reap_children();
   void on_exit(WorkerProcess& p, int status);
   void schedule_restart(unsigned index, std::chrono::duration<double> uptime);
@@ -138,6 +141,9 @@ class Master {
   MasterOptions options_;
   pid_t pid_;
   SignalFd signals_;
+  // Accept counts of the workers sharing a listener (accept_board.hpp),
+  // mapped before any fork so every worker sees the same page.
+  AcceptBoard* accept_board_ = nullptr;
   std::map<std::string, std::shared_ptr<FileDescriptor>> listeners_;
   std::shared_ptr<Generation> current_;
   std::uint64_t next_generation_ = 1;

@@ -23,10 +23,6 @@ namespace {
 
 using boost::asio::ip::tcp;
 
-// Connections taken per readiness event before going back to the loop: one,
-// so a burst spreads over the workers sharing a listener instead of the
-// first one awake taking it all (Asio's reactor offers no EPOLLEXCLUSIVE).
-constexpr int kAcceptBatch = 1;
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kHeartbeatInterval = std::chrono::milliseconds(250);
 // While stopping, a connection idle this long is closed: long enough that a
@@ -77,7 +73,10 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
     : config_(config),
       app_(app),
       options_(std::move(options)),
-      access_log_(config.log.access_log) {
+      access_log_(config.log.access_log),
+      share_(config.workers > 1 && !config.reuse_port ? options_.accept_board
+                                                      : nullptr,
+             options_.accept_line) {
   // Single-threaded by design: no locking inside the scheduler or reactor.
   loop_ = std::make_unique<boost::asio::io_context>(
       BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
@@ -112,7 +111,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
     a.non_blocking(true);
     listeners_.push_back(std::make_unique<Listener>(std::move(a)));
   }
-  yield_after_accept_ = config_.workers > 1 && !config_.reuse_port;
+  share_.join();
   WorkerState& w = this_worker();
   w.index = options_.index;
   w.generation = options_.generation;
@@ -204,6 +203,17 @@ bool Worker::may_accept() const {
 void Worker::accept_next(Listener& l) {
   if (l.accepting || !l.acceptor.is_open()) return;
   l.accepting = true;
+  if (share_.active()) {
+    // Wait, then decide whether this worker takes the connection.
+    share_.set_waiting(true);
+    l.acceptor.async_wait(Acceptor::wait_read,
+                          [this, &l](const boost::system::error_code& ec) {
+                            l.accepting = false;
+                            share_.set_waiting(false);
+                            on_listener_ready(l, ec);
+                          });
+    return;
+  }
   l.acceptor.async_accept(l.peer,
                           [this, &l](const boost::system::error_code& ec,
                                      Connection::Socket socket) {
@@ -212,26 +222,51 @@ void Worker::accept_next(Listener& l) {
                           });
 }
 
-void Worker::on_accept(Listener& l, const boost::system::error_code& ec,
-                       Connection::Socket socket) {
-  if (ec == boost::asio::error::operation_aborted) return;
-  if (!l.acceptor.is_open()) {
-    // The reactor accepted this connection before a drain in the same turn
-    // closed the listener (its completion was already queued): serve it, or
-    // its client sees its first request reset. A hand-over drain passes it
-    // on like any idle connection.
-    if (ec || stopping_) return;
-    auto conn = std::make_shared<Connection>(*ctx_, std::move(socket), l.peer);
-    conn->start();
-    if (ctx_->drain != DrainState::running) conn->drain();
+// A shared listener has a connection, and every worker was woken for it:
+// the one ahead of a live peer leaves it to that peer, once and briefly
+// (see accept_board.hpp); the others take one connection each.
+void Worker::on_listener_ready(Listener& l,
+                               const boost::system::error_code& ec) {
+  if (ec == boost::asio::error::operation_aborted || !l.acceptor.is_open() ||
+      !may_accept())
+    return;
+  if (!l.deferred && share_.ahead_of_a_peer()) {
+    l.deferred = true;
+    l.accepting = true;
+    l.deferral.expires_after(AcceptShare::kDeferral);
+    l.deferral.async_wait([this, &l](const boost::system::error_code& e) {
+      l.accepting = false;
+      on_listener_ready(l, e);
+    });
     return;
   }
+  l.deferred = false;
+  tcp::endpoint peer;
+  boost::system::error_code e;
+  Connection::Socket socket(*loop_);
+  l.acceptor.accept(socket, peer, e);
+  if (!e) {
+    share_.count_accepted();
+    l.peer = peer;
+    return on_accept(l, e, std::move(socket));
+  }
+  if (e == boost::asio::error::would_block ||
+      e == boost::asio::error::try_again)
+    return accept_next(l);  // a peer took it
+  on_accept(l, e, std::move(socket));
+}
+
+void Worker::on_accept(Listener& l, const boost::system::error_code& ec,
+                       Connection::Socket socket) {
+  if (ec == boost::asio::error::operation_aborted || !l.acceptor.is_open())
+    return;
   if (ec) {
     // EMFILE/ENFILE/ENOBUFS: back off briefly instead of spinning on a
     // listener that stays readable; log at most once a second.
     auto now = Clock::now();
     if (now - last_accept_error_log_ > std::chrono::seconds(1)) {
-      log::warning("accept on ", l.acceptor.local_endpoint(), ": ",
+      boost::system::error_code ignored;
+      log::warning("accept on ", l.acceptor.local_endpoint(ignored), ": ",
                    ec.message());
       last_accept_error_log_ = now;
     }
@@ -241,20 +276,8 @@ void Worker::on_accept(Listener& l, const boost::system::error_code& ec,
     });
     return;
   }
-  auto conn = std::make_shared<Connection>(*ctx_, std::move(socket), l.peer);
-  conn->start();
-  for (int i = 1; i < kAcceptBatch && may_accept(); ++i) {
-    boost::system::error_code e;
-    tcp::endpoint peer;
-    auto s = l.acceptor.accept(peer, e);
-    if (e) break;
-    std::make_shared<Connection>(*ctx_, std::move(s), peer)->start();
-  }
-  if (!may_accept()) return;
-  // Every worker sharing the listener was woken for this connection; let
-  // the others (runnable now) take the next ones before this one does.
-  if (yield_after_accept_) ::sched_yield();
-  accept_next(l);
+  std::make_shared<Connection>(*ctx_, std::move(socket), l.peer)->start();
+  if (may_accept()) accept_next(l);
 }
 
 void Worker::resume_accepting() {
@@ -274,6 +297,7 @@ void Worker::start_tick() {
 
 void Worker::on_tick() {
   Clock::time_point now = Clock::now();
+  share_.refresh(may_accept());
   ctx_->dates.refresh(std::time(nullptr));
   expire_timeouts(now);
   if (ctx_->drain == DrainState::stopping) close_long_idle_connections(now);

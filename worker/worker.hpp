@@ -21,6 +21,7 @@
 #include "server/application.hpp"
 #include "server/connection.hpp"
 #include "server/server_context.hpp"
+#include "worker/accept_board.hpp"
 #include "worker/control_channel.hpp"
 
 namespace gale {
@@ -36,6 +37,10 @@ struct WorkerOptions {
   // Where the loop publishes the handler it runs, for the master's logs
   // (shared memory the master mapped before forking); may be null.
   ActivitySlot* activity = nullptr;
+  // The page of accept counts shared by the workers of a shared listener,
+  // and this worker's line in it (-1: none).
+  AcceptBoard* accept_board = nullptr;
+  int accept_line = -1;
 };
 
 class Worker {
@@ -65,13 +70,17 @@ class Worker {
   using Acceptor = boost::asio::basic_socket_acceptor<
       boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
   struct Listener {
-    explicit Listener(Acceptor a) : acceptor(std::move(a)) {}
+    explicit Listener(Acceptor a)
+        : acceptor(std::move(a)), deferral(acceptor.get_executor()) {}
     Acceptor acceptor;
     boost::asio::ip::tcp::endpoint peer;
     bool accepting = false;
+    boost::asio::steady_timer deferral;  // leaving one connection to a peer
+    bool deferred = false;
   };
 
   void accept_next(Listener& l);
+  void on_listener_ready(Listener& l, const boost::system::error_code& ec);
   void on_accept(Listener& l, const boost::system::error_code& ec,
                  Connection::Socket socket);
   bool may_accept() const;
@@ -108,8 +117,8 @@ class Worker {
   Clock::time_point heartbeat_due_{};
   std::uint64_t heartbeat_sequence_ = 0;
   bool stopping_ = false;
-  bool finish_posted_ = false;       // maybe_finish_drain() posted its check
-  bool yield_after_accept_ = false;  // a listener shared with other workers
+  bool finish_posted_ = false;  // maybe_finish_drain() posted its check
+  AcceptShare share_;           // active when the listener is shared
   Clock::time_point last_accept_error_log_{};
 };
 
