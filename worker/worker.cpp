@@ -7,8 +7,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include <sched.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
