@@ -43,6 +43,16 @@ static bool is_tchar(unsigned char c) {
   }
 }
 
+// CTLs other than HTAB, and DEL; CR is judged separately (before the LF).
+static bool has_control_byte(const char* p, std::size_t n) {
+  bool bad = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    auto c = static_cast<unsigned char>(p[k]);
+    bad |= (c < 0x20 && c != '\t' && c != '\r') || c == 0x7f;
+  }
+  return bad;
+}
+
 bool HeadScanner::scan_method(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) {
     auto c = static_cast<unsigned char>(p[k]);
@@ -131,6 +141,9 @@ HeadScanner::Result HeadScanner::scan(const char* data, std::size_t len,
           else if (!(lf && k == end - 1))
             return fail(malformed);
         }
+        // No other control byte either (RFC 9110 §5.5): http-parser lets
+        // one through as the first byte of a field value.
+        if (has_control_byte(data + i, end - i)) return fail(malformed);
         if (phase_ == Phase::request_line)
           remember_request_line(data + i, end - i);
         std::size_t next = lf ? end + 1 : len;

@@ -603,6 +603,16 @@ TEST(RequestParserTest, NulInFieldValueIs400) {
                ParseError::bad_header, 400);
 }
 
+// Found by fuzz_request_handler: http-parser checks the bytes of a field
+// value after the first, so a value that starts with NUL (or another
+// control byte) passed and reached the handler.
+TEST(RequestParserTest, RegressionNulAsFirstByteOfAFieldValueIs400) {
+  expect_error(std::string("GET / HTTP/1.1\r\nX: \0\r\n\r\n", 24),
+               ParseError::bad_header, 400);
+  expect_error(std::string("GET / HTTP/1.1\r\nX: \x01a\r\n\r\n", 25),
+               ParseError::bad_header, 400);
+}
+
 TEST(RequestParserTest, NulInFieldNameIs400) {
   expect_error(std::string("GET / HTTP/1.1\r\nX\0Y: a\r\n\r\n", 26),
                ParseError::bad_header, 400);
