@@ -104,7 +104,10 @@ void Connection::run() {
           parser_needs_reset_ = false;
         }
         settle_timeout();
-        arm_read();
+        if (can_read_warm())
+          arm_read_later();
+        else
+          arm_read();
         break;
       case State::handling:
         // Watch the socket so a client that leaves cancels its request;
@@ -175,6 +178,19 @@ void Connection::arm_write() {
         if (ec) return self->close();
         self->run();
       });
+}
+
+// The warm read tries a recv() at once when armed; right after a response
+// the client has rarely answered yet, so that recv() mostly fails. Armed
+// once the loop has run the other ready handlers, it mostly finds the next
+// request waiting, and no epoll_wait is needed for it.
+void Connection::arm_read_later() {
+  if (arm_posted_ || read_armed_) return;
+  arm_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->arm_posted_ = false;
+    if (self->state_ == State::reading) self->arm_read();
+  });
 }
 
 bool Connection::can_read_warm() const {

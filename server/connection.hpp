@@ -101,6 +101,7 @@ class Connection final : public ResponseChannel,
   void on_readable(const boost::system::error_code& ec);
   void on_read(const boost::system::error_code& ec, std::size_t n);
   bool can_read_warm() const;
+  void arm_read_later();
   void cool_down();
   bool read_available();
   bool process_input();
@@ -137,8 +138,9 @@ class Connection final : public ResponseChannel,
   bool keep_alive_ = true;
   bool linger_ = false;
   bool read_armed_ = false;
-  bool warm_read_ = false;  // the armed read reads into rc_->in directly
-  bool cooling_ = false;    // the warm read was cancelled to go idle
+  bool warm_read_ = false;   // the armed read reads into rc_->in directly
+  bool cooling_ = false;     // the warm read was cancelled to go idle
+  bool arm_posted_ = false;  // arm_read_later() is pending
   bool write_armed_ = false;
   bool in_run_ = false;
   bool run_posted_ = false;
