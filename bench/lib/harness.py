@@ -972,7 +972,10 @@ def main(argv):
             and data["servers"] == ALL_SERVERS and a.reps >= 3)
     if full:
         report.update_readme(data, base, os.path.join(BENCH, "README.md"))
-        log("bench/README.md: latest results updated")
+        report.update_readme(data, base,
+                             os.path.join(BENCH, "..", "README.md"),
+                             results_dir="bench/results", whole=False)
+        log("README.md and bench/README.md: latest results updated")
     log("results: %s.md, %s.png, %s.json" % (base, base, base))
     if data["notes"]:
         for n in data["notes"]:

@@ -307,8 +307,24 @@ BEGIN = "<!-- latest-results:begin -->"
 END = "<!-- latest-results:end -->"
 
 
-def update_readme(data, base, readme):
-    """Put this run's tables and chart between the README's markers."""
+def brief(data):
+    """The tables a newcomer reads first: gale against nginx, every server
+    on one core, standing connections and the idle footprint."""
+    g = group(data)
+    out = summary(data, g)
+    for label, title in THROUGHPUT[:1]:
+        out += throughput_table(data, g, label, title)
+    out += standing_table(data, g)
+    out += footprint_table(data, g)
+    return "\n".join(out)
+
+
+def update_readme(data, base, readme, results_dir="results", whole=True):
+    """Put this run's tables and chart between the README's markers.
+
+    results_dir is the results directory as seen from the README; whole
+    picks every table (bench/README.md) or the brief set (the top-level
+    README, which links to the rest)."""
     with open(readme) as f:
         text = f.read()
     i, j = text.find(BEGIN), text.find(END)
@@ -319,12 +335,13 @@ def update_readme(data, base, readme):
     body = "\n".join([
         BEGIN, "",
         "From `%s` on %s: %s, %s RAM, Linux %s; %d repetitions of %d s; "
-        "full details in [results/%s.md](results/%s.md)." % (
+        "full details in [%s/%s.md](%s/%s.md)." % (
             data.get("invocation") or "bench/run",
             data["started"].replace("T", " "), v.get("cpu"), v.get("memory"),
-            v.get("kernel"), data["reps"], data["duration_s"], name, name),
-        "", "![charts](results/%s.png)" % name, "",
-        tables(data), END])
+            v.get("kernel"), data["reps"], data["duration_s"], results_dir,
+            name, results_dir, name),
+        "", "![charts](%s/%s.png)" % (results_dir, name), "",
+        tables(data) if whole else brief(data), END])
     with open(readme, "w") as f:
         f.write(text[:i] + body + text[j + len(END):])
     return True
