@@ -73,11 +73,11 @@ Master::Master(MasterOptions options)
       pid_(::getpid()),
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN,
                 SIGTTOU}),
+      accept_board_(AcceptBoard::create()),
       // Moved, not copied: a copy left in options_ would keep every
       // listener bound at start open (and queueing connections no worker
       // accepts) after a reload drops it.
       listeners_(std::move(options_.listeners)),
-      accept_board_(AcceptBoard::create()),
       random_(std::random_device{}()) {}
 
 Master::~Master() = default;
