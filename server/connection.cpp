@@ -71,6 +71,13 @@ void Connection::start(bool adopted) {
   // an adopted one is between requests.
   set_timeout(adopted ? TimeoutKind::idle : TimeoutKind::header);
   if (adopted) requests_ = 1;
+  // A client's first request has usually arrived by the time it is
+  // accepted: reading it at once (warm) spares the epoll_ctl that arming
+  // an async_wait costs, and a wait for the next readiness. Within the
+  // same budget as between requests, so a flood of silent connections
+  // still waits holding nothing.
+  if (!adopted && ctx_.contexts.in_use() < kWarmContextBudget)
+    acquire_context();
   arm_read();
 }
 
