@@ -146,7 +146,7 @@ class Connection final : public ResponseChannel,
   bool in_run_ = false;
   bool run_posted_ = false;
   bool parser_needs_reset_ = false;
-  bool wrote_ = false;    // some bytes have gone out on this socket
+  bool wrote_ = false;     // some bytes have gone out on this socket
   bool no_delay_ = false;  // TCP_NODELAY is set
   int response_status_ = 0;
   std::uint64_t response_body_bytes_ = 0;
