@@ -9,8 +9,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "server/connection.hpp"
 #include "server/log.hpp"
@@ -32,13 +34,24 @@ constexpr auto kStopIdleGrace = std::chrono::milliseconds(700);
 // on accepting what already sits in its backlog before closing it.
 constexpr auto kListenerLastCall = std::chrono::milliseconds(100);
 
-// Drops every packet for the listener from now on: new SYNs go
-// unanswered (the client retries, and by then finds the port closed or,
-// with SO_REUSEPORT, another worker), while the connections already queued
-// can still be accepted. Closing a listener outright resets those.
+// Drops new SYNs for the listener from now on: they go unanswered (the
+// client retries, and by then finds the port closed or, with SO_REUSEPORT,
+// another worker), while the connections already queued can still be
+// accepted; closing a listener outright resets those. Only a bare SYN is
+// dropped: the final ACK of a handshake already answered must get through,
+// or that client, connected on its side, is reset when the listener closes.
+// The filter runs with the packet's TCP header at offset 0.
 void stop_new_handshakes(int fd) {
-  static sock_filter drop_all[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
-  sock_fprog program{1, drop_all};
+  constexpr std::uint32_t kTcpFlags = 13, kSyn = 0x02, kAck = 0x10;
+  static sock_filter drop_syn[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, kTcpFlags),
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, kSyn | kAck),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kSyn, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0),           // a bare SYN: dropped
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),  // anything else: kept whole
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(drop_syn)),
+                     drop_syn};
   if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program,
                    sizeof program) != 0)
     log::debug("SO_ATTACH_FILTER on a listener: ", std::strerror(errno));
