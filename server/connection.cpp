@@ -433,9 +433,7 @@ bool Connection::on_head_complete() {
     return false;
   }
   // RFC 9112 §3.2: exactly one Host on HTTP/1.1, at most one otherwise.
-  int hosts = 0;
-  for (const HeaderView& f : h.headers)
-    hosts += iequals(f.name, "host") ? 1 : 0;
+  int hosts = h.host_fields;
   if (hosts > 1 ||
       (hosts == 0 && h.version_major == 1 && h.version_minor >= 1)) {
     reply_and_close(

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "server/http_headers.hpp"
+
 namespace gale {
 
 void HeadScanner::reset(std::uint32_t max_bytes) {
@@ -14,33 +16,6 @@ void HeadScanner::reset(std::uint32_t max_bytes) {
   pending_cr_ = false;
   method_seen_ = false;
   method_bytes_ = 0;
-}
-
-// RFC 9110 §5.6.2 tchar.
-static bool is_tchar(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-      (c >= '0' && c <= '9'))
-    return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
 }
 
 // CTLs other than HTAB, and DEL; CR is judged separately (before the LF).
@@ -60,7 +35,7 @@ bool HeadScanner::scan_method(const char* p, std::size_t n) {
       method_seen_ = method_bytes_ > 0;
       return method_seen_;  // an empty method is no method
     }
-    if (!is_tchar(c)) return false;
+    if (!is_token_char(c)) return false;
     ++method_bytes_;
   }
   return true;

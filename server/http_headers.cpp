@@ -1,7 +1,6 @@
 #include "server/http_headers.hpp"
 
 #include <algorithm>
-#include <array>
 #include <stdexcept>
 
 namespace gale {
@@ -11,26 +10,12 @@ char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// RFC 9110 §5.1 token characters, for field names.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c)
-    t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c)
-    t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c)
-    t[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~"))
-    t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
-
 // One table lookup per byte: names must be tokens; values may hold
 // anything but CR, LF and NUL (which would end or split the field).
 void check_field(std::string_view name, std::string_view value) {
   bool bad_name = name.empty();
   for (char c : name)
-    bad_name |= !kTokenChars[static_cast<unsigned char>(c)];
+    bad_name |= !is_token_char(static_cast<unsigned char>(c));
   if (bad_name)
     throw std::invalid_argument("invalid header name: " + std::string(name));
   bool bad_value = false;

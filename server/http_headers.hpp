@@ -4,11 +4,32 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace gale {
+
+namespace detail {
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c)
+    t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c)
+    t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c)
+    t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+}  // namespace detail
+
+// RFC 9110 §5.6.2 tchar: what methods and field names are made of.
+constexpr bool is_token_char(unsigned char c) {
+  return detail::kTokenChars[c];
+}
 
 // ASCII case-insensitive equality, for field names and tokens.
 bool iequals(std::string_view a, std::string_view b);

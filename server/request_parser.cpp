@@ -407,6 +407,8 @@ int RequestParser::on_headers_complete() {
       keep_alive = keep_alive || has_token(h.value, "keep-alive");
     } else if (iequals(h.name, "expect")) {
       expect = h.value;
+    } else if (iequals(h.name, "host")) {
+      head_.host_fields = std::min(head_.host_fields + 1, 2);
     }
   }
   bool http11 = head_.version_major == 1 && head_.version_minor >= 1;

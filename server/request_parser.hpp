@@ -53,6 +53,7 @@ struct RequestHead {
   bool expect_continue = false;     // Expect: 100-continue
   bool expect_unsupported = false;  // any other expectation -> 417
   bool upgrade = false;             // Upgrade requested, or CONNECT
+  int host_fields = 0;              // Host fields seen, counted up to 2
 };
 
 struct ParserLimits {
