@@ -1,7 +1,6 @@
 #include "master/master.hpp"
 
 #include <poll.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -19,6 +18,7 @@
 #include "master/listen_sockets.hpp"
 #include "master/sd_notify.hpp"
 #include "server/log.hpp"
+#include "server/shared_page.hpp"
 #include "worker/worker.hpp"
 
 namespace gale {
@@ -143,10 +143,8 @@ Master::WorkerProcess* Master::spawn(unsigned index,
     return nullptr;
   }
   // Mapped before the fork, so parent and child share the same page.
-  void* page = ::mmap(nullptr, sizeof(ActivitySlot), PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   std::unique_ptr<ActivitySlot, WorkerProcess::Unmap> activity(
-      page == MAP_FAILED ? nullptr : new (page) ActivitySlot());
+      map_shared<ActivitySlot>());
   int accept_line = accept_board_ ? accept_board_->claim_line() : -1;
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -249,7 +247,7 @@ void Master::child_main(unsigned index, const Generation& gen, int channel_fd,
 }
 
 void Master::WorkerProcess::Unmap::operator()(ActivitySlot* slot) const {
-  if (slot) ::munmap(slot, sizeof(ActivitySlot));
+  unmap_shared(slot);
 }
 
 std::string Master::serving(const WorkerProcess& p) const {

@@ -1,8 +1,8 @@
 #include "worker/accept_board.hpp"
 
-#include <sys/mman.h>
+#include <algorithm>
 
-#include <new>
+#include "server/shared_page.hpp"
 
 namespace gale {
 namespace {
@@ -14,9 +14,7 @@ constexpr std::int64_t kAliveMs = 350;
 }  // namespace
 
 AcceptBoard* AcceptBoard::create() {
-  void* page = ::mmap(nullptr, sizeof(AcceptBoard), PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  return page == MAP_FAILED ? nullptr : new (page) AcceptBoard();
+  return map_shared<AcceptBoard>();
 }
 
 int AcceptBoard::claim_line() {
@@ -49,19 +47,24 @@ std::int64_t AcceptShare::now_ms() {
       .count();
 }
 
-void AcceptShare::join() {
-  if (!board_) return;
+template <class F>
+void AcceptShare::for_each_live_peer(F f) const {
   std::int64_t now = now_ms();
-  std::uint64_t floor = UINT64_MAX;
   unsigned n = board_->lines_in_use.load(std::memory_order_relaxed);
   for (unsigned i = 0; i < n; ++i) {
     const AcceptLine& l = board_->lines[i];
-    if (static_cast<int>(i) == line_ ||
-        l.accepting_until_ms.load(std::memory_order_relaxed) < now)
-      continue;
-    std::uint64_t a = l.accepted.load(std::memory_order_relaxed);
-    if (a < floor) floor = a;
+    if (static_cast<int>(i) != line_ &&
+        l.accepting_until_ms.load(std::memory_order_relaxed) >= now)
+      f(l);
   }
+}
+
+void AcceptShare::join() {
+  if (!board_) return;
+  std::uint64_t floor = UINT64_MAX;
+  for_each_live_peer([&](const AcceptLine& l) {
+    floor = std::min(floor, l.accepted.load(std::memory_order_relaxed));
+  });
   board_->lines[line_].accepted.store(floor == UINT64_MAX ? 0 : floor,
                                       std::memory_order_relaxed);
   refresh(true);
@@ -75,20 +78,15 @@ void AcceptShare::refresh(bool accepting) {
 
 bool AcceptShare::ahead_of_a_peer() const {
   if (!board_) return false;
-  std::int64_t now = now_ms();
   std::uint64_t mine =
       board_->lines[line_].accepted.load(std::memory_order_relaxed);
-  unsigned n = board_->lines_in_use.load(std::memory_order_relaxed);
-  for (unsigned i = 0; i < n; ++i) {
-    const AcceptLine& l = board_->lines[i];
-    if (static_cast<int>(i) == line_ ||
-        l.accepting_until_ms.load(std::memory_order_relaxed) < now)
-      continue;
+  bool ahead = false;
+  for_each_live_peer([&](const AcceptLine& l) {
     std::uint64_t slack =
         l.waiting.load(std::memory_order_relaxed) ? kSlack : kBusySlack;
-    if (l.accepted.load(std::memory_order_relaxed) + slack <= mine) return true;
-  }
-  return false;
+    ahead |= l.accepted.load(std::memory_order_relaxed) + slack <= mine;
+  });
+  return ahead;
 }
 
 void AcceptShare::set_waiting(bool waiting) {

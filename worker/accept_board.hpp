@@ -78,6 +78,9 @@ class AcceptShare {
 
  private:
   static std::int64_t now_ms();
+  // f(line) for every other worker's line that is alive and accepting.
+  template <class F>
+  void for_each_live_peer(F f) const;
   AcceptBoard* board_;
   int line_;
 };

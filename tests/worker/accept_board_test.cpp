@@ -47,7 +47,7 @@ TEST_F(AcceptBoardTest, OneAheadIsTakingTurnsAndDoesNotDefer) {
 
 TEST_F(AcceptBoardTest, ABusyPeerIsWaitedForOnlyFourBehind) {
   AcceptShare me = worker(10, false);
-  AcceptShare busy = worker(7, false);
+  worker(7, false);  // a busy peer, line 1
   EXPECT_FALSE(me.ahead_of_a_peer());
   board_->lines[1].accepted = 6;
   EXPECT_TRUE(me.ahead_of_a_peer());
