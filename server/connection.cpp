@@ -521,15 +521,7 @@ void Connection::reject(ParseError error) {
 // lingering_close) so the client reads the status instead of a reset.
 void Connection::reply_and_close(int status, std::string_view body,
                                  std::string_view extra_field) {
-  std::string& s = rc_->scratch;
-  s.clear();
-  s += "HTTP/1.1 "sv;
-  append_number(s, static_cast<std::uint64_t>(status));
-  s += ' ';
-  s += reason_phrase(status);
-  s += "\r\nServer: gale\r\nDate: "sv;
-  s += ctx_.dates.http_date();
-  s += "\r\n"sv;
+  std::string& s = begin_head(status, reason_phrase(status));
   if (!extra_field.empty()) {
     s += extra_field;
     s += "\r\n"sv;
@@ -654,15 +646,7 @@ void Connection::start_response(int status, std::string_view reason,
   keep_alive_ = keep;
   response_status_ = status;
 
-  std::string& s = rc_->scratch;
-  s.clear();
-  s += "HTTP/1.1 "sv;
-  append_number(s, static_cast<std::uint64_t>(status));
-  s += ' ';
-  s += reason;
-  s += "\r\nServer: gale\r\nDate: "sv;
-  s += ctx_.dates.http_date();
-  s += "\r\n"sv;
+  std::string& s = begin_head(status, reason);
   for (const auto& [name, value] : headers) {
     // Framing is the connection's business, never the handler's.
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
@@ -795,6 +779,21 @@ void Connection::log_access(int status, std::uint64_t body_bytes) {
 
 std::string Connection::peer_address() const {
   return peer_.address().to_string();
+}
+
+// The status line and the fields every response carries, written into the
+// request's scratch string, which is returned for the rest of the head.
+std::string& Connection::begin_head(int status, std::string_view reason) {
+  std::string& s = rc_->scratch;
+  s.clear();
+  s += "HTTP/1.1 "sv;
+  append_number(s, static_cast<std::uint64_t>(status));
+  s += ' ';
+  s += reason;
+  s += "\r\nServer: gale\r\nDate: "sv;
+  s += ctx_.dates.http_date();
+  s += "\r\n"sv;
+  return s;
 }
 
 void Connection::set_no_delay() {

@@ -122,6 +122,7 @@ class Connection final : public ResponseChannel,
   void log_access(int status, std::uint64_t body_bytes);
   std::string peer_address() const;
   void acquire_context();
+  std::string& begin_head(int status, std::string_view reason);
   void set_no_delay();
   void hand_over();
 
