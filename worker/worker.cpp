@@ -189,7 +189,13 @@ void Worker::watch_signals() {
   });
 }
 
+// A connection another worker handed over. The master chose us while we
+// were serving; if we have started retiring since, the connection goes on
+// to the next worker the same way: closing it would reset a client that
+// may already have sent its next request on it.
 void Worker::adopt(int fd) {
+  if (!stopping_ && ctx_->drain == DrainState::handing_over)
+    return ctx_->hand_over(fd);
   if (stopping_ || ctx_->drain != DrainState::running) {
     ::close(fd);
     return;
