@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "server/core/log_level.hpp"
+
 namespace gale {
 
 // One listening socket the master binds (SPEC §2 `listen:`).
@@ -47,8 +49,6 @@ struct StaticConfig {
   std::string prefix = "/static/";
   std::string cache_control = "public, max-age=3600";
 };
-
-enum class LogLevel { debug, info, warning, error };
 
 struct LogConfig {
   LogLevel level = LogLevel::info;

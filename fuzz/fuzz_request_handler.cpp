@@ -19,11 +19,11 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "server/application.hpp"
-#include "server/handler_factory.hpp"
-#include "server/log.hpp"
-#include "server/request_handler.hpp"
-#include "server/request_parser.hpp"
+#include "server/core/log.hpp"
+#include "server/http/request_parser.hpp"
+#include "server/web/application.hpp"
+#include "server/web/handler_factory.hpp"
+#include "server/web/request_handler.hpp"
 
 namespace {
 

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/parse_error.hpp"
-#include "server/request_parser.hpp"
+#include "server/http/parse_error.hpp"
+#include "server/http/request_parser.hpp"
 
 namespace {
 

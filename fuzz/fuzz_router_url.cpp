@@ -15,11 +15,11 @@
 #include <string>
 #include <string_view>
 
-#include "server/date_cache.hpp"
-#include "server/handler_factory.hpp"
-#include "server/json.hpp"
-#include "server/router.hpp"
-#include "server/url.hpp"
+#include "server/http/date_cache.hpp"
+#include "server/http/url.hpp"
+#include "server/web/handler_factory.hpp"
+#include "server/web/json.hpp"
+#include "server/web/router.hpp"
 
 namespace {
 

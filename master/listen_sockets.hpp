@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "server/file_descriptor.hpp"
+#include "server/core/file_descriptor.hpp"
 
 namespace gale {
 

@@ -1,6 +1,6 @@
 // The `gale` binary: the built-in application (SPEC §3) under the master.
 #include "master/run.hpp"
-#include "server/builtin_app.hpp"
+#include "server/app/builtin_app.hpp"
 
 int main(int argc, char** argv) {
   return gale::run(gale::make_builtin_app, argc, argv);

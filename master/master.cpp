@@ -17,8 +17,8 @@
 #include "config/load_config.hpp"
 #include "master/listen_sockets.hpp"
 #include "master/sd_notify.hpp"
-#include "server/log.hpp"
-#include "server/shared_page.hpp"
+#include "server/core/log.hpp"
+#include "server/core/shared_page.hpp"
 #include "worker/worker.hpp"
 
 namespace gale {

@@ -27,9 +27,9 @@
 
 #include "config/config.hpp"
 #include "master/signal_fd.hpp"
-#include "server/activity_slot.hpp"
-#include "server/application.hpp"
-#include "server/file_descriptor.hpp"
+#include "server/core/activity_slot.hpp"
+#include "server/core/file_descriptor.hpp"
+#include "server/web/application.hpp"
 #include "worker/accept_board.hpp"
 #include "worker/control_protocol.hpp"
 

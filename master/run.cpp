@@ -11,7 +11,7 @@
 #include "master/master.hpp"
 #include "master/pidfile.hpp"
 #include "master/socket_activation.hpp"
-#include "server/log.hpp"
+#include "server/core/log.hpp"
 
 namespace gale {
 namespace {

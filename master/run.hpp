@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "config/config.hpp"
-#include "server/application.hpp"
+#include "server/web/application.hpp"
 
 namespace gale {
 

@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "server/log.hpp"
+#include "server/core/log.hpp"
 
 namespace gale {
 

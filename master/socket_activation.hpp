@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "server/file_descriptor.hpp"
+#include "server/core/file_descriptor.hpp"
 
 namespace gale {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "server/shared_page.hpp"
+#include "server/core/shared_page.hpp"
 
 namespace gale {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "server/log.hpp"
+#include "server/core/log.hpp"
 
 namespace gale {
 

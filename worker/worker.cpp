@@ -14,9 +14,9 @@
 #include <cstring>
 #include <iterator>
 
-#include "server/connection.hpp"
-#include "server/log.hpp"
-#include "server/worker_state.hpp"
+#include "server/connection/connection.hpp"
+#include "server/core/log.hpp"
+#include "server/core/worker_state.hpp"
 
 namespace gale {
 namespace {

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "server/access_log.hpp"
-#include "server/activity_slot.hpp"
-#include "server/application.hpp"
-#include "server/connection.hpp"
-#include "server/server_context.hpp"
+#include "server/connection/access_log.hpp"
+#include "server/connection/connection.hpp"
+#include "server/connection/connection_manager.hpp"
+#include "server/core/activity_slot.hpp"
+#include "server/web/application.hpp"
 #include "worker/accept_board.hpp"
 #include "worker/control_channel.hpp"
 

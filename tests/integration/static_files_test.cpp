@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "tests/integration/support/gale_test.hpp"
-#include "tests/server/static_tree.hpp"
+#include "tests/server/static/static_tree.hpp"
 
 namespace gale::itest {
 namespace {

@@ -4,7 +4,7 @@
 // /test/stream_then_throw fails after part of its response is sent.
 #pragma once
 
-#include "server/application.hpp"
+#include "server/web/application.hpp"
 
 namespace gale::testing {
 

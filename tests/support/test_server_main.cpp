@@ -1,6 +1,6 @@
 // gale-test: the built-in application plus the test-only routes.
 #include "master/run.hpp"
-#include "server/builtin_app.hpp"
+#include "server/app/builtin_app.hpp"
 #include "tests/support/test_routes.hpp"
 
 int main(int argc, char** argv) {

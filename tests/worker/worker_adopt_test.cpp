@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "config/config.hpp"
-#include "server/builtin_app.hpp"
+#include "server/app/builtin_app.hpp"
 #include "worker/control_protocol.hpp"
 #include "worker/worker.hpp"
 

@@ -1,0 +1,804 @@
+#include "server/connection/connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+#include "server/core/format.hpp"
+#include "server/core/log.hpp"
+#include "server/core/worker_state.hpp"
+#include "server/http/status.hpp"
+
+namespace gale {
+namespace {
+
+using namespace std::string_view_literals;
+
+constexpr std::size_t kMinReadSpace = 2048;
+// Unparsed input a connection may hold (pipelined requests waiting behind a
+// slow handler); past it the connection stops reading.
+constexpr std::size_t kMaxInputBuffer = 64 * 1024;
+// Responses queued before pipelined parsing pauses to write them.
+constexpr std::uint64_t kMaxQueuedOutput = 256 * 1024;
+// Bytes written in one turn before yielding to the other connections.
+constexpr std::uint64_t kWriteSlice = 1 << 20;
+constexpr std::size_t kSendfileChunk = 1 << 20;  // one call per kWriteSlice
+
+// What answers a request no route matches (when the application sets no
+// default handler of its own).
+struct NotFoundHandler final : RequestHandler {
+  void prepare() override { send_error(404); }
+};
+
+std::string_view version_string(const RequestHead& h) {
+  return h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+}
+
+}  // namespace
+
+Connection::Connection(ServerContext& ctx, Socket socket,
+                       const boost::asio::ip::tcp::endpoint& peer)
+    : ctx_(ctx), socket_(std::move(socket)), peer_(peer) {}
+
+Connection::~Connection() = default;
+
+void Connection::start(bool adopted) {
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (adopted) set_no_delay();
+  WorkerState& w = this_worker();
+  ++w.connections;
+  ++w.connections_total;
+  ctx_.connections.push_back(*this);
+  idle_since_ = Clock::now();
+  // A new connection's first request is timed from accept (as nginx);
+  // an adopted one is between requests.
+  set_timeout(adopted ? TimeoutKind::idle : TimeoutKind::header);
+  if (adopted) requests_ = 1;
+  // A client's first request has usually arrived by the time it is
+  // accepted: reading it at once (warm) spares the epoll_ctl that arming
+  // an async_wait costs, and a wait for the next readiness. Within the
+  // same budget as between requests, so a flood of silent connections
+  // still waits holding nothing.
+  if (!adopted && ctx_.contexts.in_use() < kWarmContextBudget)
+    acquire_context();
+  arm_read();
+}
+
+// ---- the connection's loop ----------------------------------------------
+
+void Connection::run() {
+  if (in_run_) return;  // the outer run() will see the new state
+  in_run_ = true;
+  auto self = shared_from_this();
+  bool waiting_to_write = false;
+  for (;;) {
+    if (state_ == State::reading) process_input();
+    if (state_ == State::closed) break;
+    if (rc_ && !rc_->out.empty() && !write_out()) {
+      waiting_to_write = true;
+      break;
+    }
+    // Output held back pipelined requests; it is written now.
+    if (state_ == State::reading && rc_ && !rc_->in.empty()) continue;
+    break;
+  }
+  if (!waiting_to_write) {
+    switch (state_) {
+      case State::reading:
+        if (ctx_.drain == DrainState::handing_over && idle()) {
+          hand_over();
+          break;
+        }
+        if (rc_ && idle() && ctx_.contexts.in_use() > kWarmContextBudget) {
+          rc_.reset();  // over budget: wait for the next request cold
+          parser_needs_reset_ = false;
+        }
+        settle_timeout();
+        if (can_read_warm())
+          arm_read_later();
+        else
+          arm_read();
+        break;
+      case State::handling:
+        // Watch the socket so a client that leaves cancels its request;
+        // unless the buffer is full of pipelined requests already.
+        clear_timeout();
+        if (rc_->in.reserve(kMinReadSpace, kMaxInputBuffer)) arm_read();
+        break;
+      case State::finishing:
+        finish_close();
+        break;
+      case State::lingering:
+        if (rc_) rc_->in.consume(rc_->in.size());
+        arm_read();
+        break;
+      case State::closed:
+        break;
+    }
+  }
+  in_run_ = false;
+}
+
+// Runs the loop later, from the event loop: used when a handler finishes or
+// flushes from its own callback, outside run().
+void Connection::schedule() {
+  if (in_run_ || run_posted_ || state_ == State::closed) return;
+  run_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->run_posted_ = false;
+    if (self->state_ != State::closed) self->run();
+  });
+}
+
+// Two ways to wait for a request. A connection holding its read buffer
+// between requests (warm) reads straight into it: after a short read Asio
+// arms this without a system call, where async_wait costs an epoll_ctl per
+// request. Otherwise it waits for readability holding nothing, which is
+// what lets thousands of idle connections cost almost no memory.
+void Connection::arm_read() {
+  if (read_armed_ || state_ == State::closed) return;
+  read_armed_ = true;
+  warm_read_ = can_read_warm();
+  if (warm_read_) {
+    // Nothing touches rc_->in until this completes: the connection is
+    // between requests with nothing buffered either way.
+    InputBuffer& in = rc_->in;
+    socket_.async_read_some(
+        boost::asio::buffer(in.write_ptr(), in.write_space()),
+        [self = shared_from_this()](const boost::system::error_code& ec,
+                                    std::size_t n) { self->on_read(ec, n); });
+    return;
+  }
+  socket_.async_wait(
+      Socket::wait_read,
+      [self = shared_from_this()](const boost::system::error_code& ec) {
+        self->on_readable(ec);
+      });
+}
+
+void Connection::arm_write() {
+  if (write_armed_ || state_ == State::closed) return;
+  write_armed_ = true;
+  set_timeout(TimeoutKind::write);
+  socket_.async_wait(
+      Socket::wait_write,
+      [self = shared_from_this()](const boost::system::error_code& ec) {
+        self->write_armed_ = false;
+        if (self->state_ == State::closed) return;
+        if (ec) return self->close();
+        self->run();
+      });
+}
+
+// The warm read tries a recv() at once when armed; right after a response
+// the client has rarely answered yet, so that recv() mostly fails. Armed
+// once the loop has run the other ready handlers, it mostly finds the next
+// request waiting, and no epoll_wait is needed for it.
+void Connection::arm_read_later() {
+  if (arm_posted_ || read_armed_) return;
+  arm_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->arm_posted_ = false;
+    if (self->state_ == State::reading) self->arm_read();
+  });
+}
+
+bool Connection::can_read_warm() const {
+  return state_ == State::reading && rc_ && rc_->in.empty() &&
+         rc_->out.empty() && rc_->in.write_space() >= kMinReadSpace;
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+  read_armed_ = false;
+  warm_read_ = false;
+  if (state_ == State::closed) return;
+  if (ec == boost::asio::error::operation_aborted) {
+    // Cancelled by hand_over() (it comes first: a hand-over must not be
+    // lost to a cool-down that re-arms the read) or by the warm timeout.
+    if (ctx_.drain == DrainState::handing_over && idle()) {
+      cooling_ = false;
+      return hand_over();
+    }
+    if (cooling_) {
+      cooling_ = false;
+      return cool_down();
+    }
+  }
+  cooling_ = false;        // data won the race against the cancellation
+  if (ec) return close();  // EOF or reset
+  rc_->in.commit(n);
+  run();
+}
+
+// A warm connection quiet for kWarmTime gives its buffer back and waits for
+// the rest of its idle time holding nothing.
+void Connection::cool_down() {
+  if (!idle() || !rc_) return arm_read();
+  rc_.reset();
+  parser_needs_reset_ = false;
+  Clock::duration idle_time = ctx_.timeout(TimeoutKind::idle).duration();
+  timeout_kind_ = TimeoutKind::idle;
+  ctx_.timeout(TimeoutKind::idle).arm_at(*this, idle_since_ + idle_time);
+  arm_read();
+}
+
+void Connection::on_readable(const boost::system::error_code& ec) {
+  read_armed_ = false;
+  if (state_ == State::closed) return;
+  if (ec) return close();
+  if (!rc_) acquire_context();
+  if (!read_available()) return;
+  run();
+}
+
+// One read of what the socket has. False when the peer has gone (the
+// connection is then closed).
+bool Connection::read_available() {
+  InputBuffer& in = rc_->in;
+  if (!in.reserve(kMinReadSpace, kMaxInputBuffer)) return true;
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(
+      boost::asio::buffer(in.write_ptr(), in.write_space()), ec);
+  if (ec == boost::asio::error::would_block ||
+      ec == boost::asio::error::try_again)
+    return true;
+  if (ec) {
+    close();  // EOF or reset: a waiting handler hears of it in close()
+    return false;
+  }
+  in.commit(n);
+  return true;
+}
+
+// Parses and dispatches buffered requests until input runs out (true) or
+// the state changes or output must be written first (false).
+bool Connection::process_input() {
+  RequestContext& rc = *rc_;
+  while (state_ == State::reading) {
+    if (rc.out.size() >= kMaxQueuedOutput) return false;
+    std::string_view data = rc.in.unparsed();
+    if (data.empty()) return true;
+    if (parser_needs_reset_) {
+      rc.parser.reset();
+      parser_needs_reset_ = false;
+    }
+    RequestParser::Step step = rc.parser.feed(data.data(), data.size());
+    rc.in.consume(step.consumed);
+    switch (step.event) {
+      case RequestParser::Event::need_more:
+        break;
+      case RequestParser::Event::head_complete:
+        if (!on_head_complete()) return false;
+        break;
+      case RequestParser::Event::message_complete:
+        dispatch();
+        break;
+      case RequestParser::Event::error:
+        reject(rc.parser.error());
+        return false;
+    }
+  }
+  return false;
+}
+
+// Writes queued output until done (true) or the socket is full, the turn
+// is over, or the connection failed (false).
+bool Connection::write_out() {
+  OutputQueue& out = rc_->out;
+  const int fd = socket_.native_handle();
+  std::uint64_t sent = 0;
+  while (!out.empty()) {
+    if (sent >= kWriteSlice) {
+      // A long body must not starve the worker's other connections.
+      run_posted_ = false;
+      boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->state_ != State::closed) self->run();
+      });
+      return false;
+    }
+    ssize_t n;
+    if (out.front_is_file()) {
+      set_no_delay();
+      OutputQueue::FileRange f = out.front_file();
+      off_t offset = static_cast<off_t>(f.offset);
+      n = ::sendfile(fd, f.fd, &offset,
+                     std::min<std::uint64_t>(f.length, kSendfileChunk));
+      if (n == 0) {
+        log::warning("file shrank while being sent to ", peer_address(),
+                     "; closing the connection");
+        close();
+        return false;
+      }
+    } else {
+      iovec iov[OutputQueue::kMaxIov];
+      int count = out.gather(iov);
+      // Nagle can only hold back a write made while earlier bytes are
+      // unacknowledged: a connection's first write, one piece, goes out at
+      // once without TCP_NODELAY, so a request per connection spares the
+      // setsockopt (nginx, too, sets it only when a connection stays open).
+      if (wrote_ || count != 1 || out.file_follows()) set_no_delay();
+      // MSG_MORE lets the head share a segment with the file that follows.
+      int flags = MSG_NOSIGNAL | (out.file_follows() ? MSG_MORE : 0);
+      if (count == 1) {
+        // The common case, a whole response in one piece: send() spares
+        // the kernel importing a msghdr and an iovec.
+        n = ::send(fd, iov[0].iov_base, iov[0].iov_len, flags);
+      } else {
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = static_cast<std::size_t>(count);
+        n = ::sendmsg(fd, &msg, flags);
+      }
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        arm_write();
+        return false;
+      }
+      close();  // EPIPE, ECONNRESET: the client is gone
+      return false;
+    }
+    out.consume(static_cast<std::uint64_t>(n));
+    sent += static_cast<std::uint64_t>(n);
+    wrote_ = true;
+  }
+  if (timeout_kind_ == TimeoutKind::write) clear_timeout();
+  return true;
+}
+
+// ---- deadlines ------------------------------------------------------------
+
+// Chooses the deadline for a connection about to wait for input.
+void Connection::settle_timeout() {
+  bool between_requests = !rc_ || !rc_->parser.started() || parser_needs_reset_;
+  if (between_requests) {
+    // The first request's head is timed from accept, as nginx does.
+    TimeoutKind kind = requests_ == 0 ? TimeoutKind::header
+                       : rc_          ? TimeoutKind::warm
+                                      : TimeoutKind::idle;
+    if (timeout_kind_ != kind) {
+      set_timeout(kind);
+      idle_since_ = Clock::now();
+    }
+  } else if (!rc_->parser.head_done()) {
+    if (timeout_kind_ != TimeoutKind::header) set_timeout(TimeoutKind::header);
+  } else {
+    set_timeout(TimeoutKind::body);  // re-armed after every read
+  }
+}
+
+void Connection::set_timeout(TimeoutKind kind) {
+  timeout_kind_ = kind;
+  ctx_.timeout(kind).arm(*this, Clock::now());
+}
+
+void Connection::clear_timeout() {
+  timeout_hook.unlink();
+  timeout_kind_ = TimeoutKind::none;
+}
+
+void Connection::on_timeout() {
+  auto self = shared_from_this();
+  TimeoutKind kind = timeout_kind_;
+  clear_timeout();
+  if (kind == TimeoutKind::warm) {
+    Clock::duration idle_time = ctx_.timeout(TimeoutKind::idle).duration();
+    if (Clock::now() - idle_since_ >= idle_time) return close();
+    if (read_armed_ && warm_read_) {
+      cooling_ = true;
+      boost::system::error_code ec;
+      socket_.cancel(ec);  // on_read() then cools down
+      return;
+    }
+    return cool_down();
+  }
+  bool mid_request = state_ == State::reading && rc_ && rc_->parser.started() &&
+                     !parser_needs_reset_;
+  if ((kind == TimeoutKind::header || kind == TimeoutKind::body) &&
+      mid_request) {
+    reply_and_close(408, "request timeout\n");
+    linger_ = false;  // the client is slow, not sending more
+    run();
+    return;
+  }
+  close();
+}
+
+// ---- requests ---------------------------------------------------------------
+
+bool Connection::on_head_complete() {
+  const RequestHead& h = rc_->parser.head();
+  if (h.expect_unsupported) {
+    reply_and_close(417, "expectation not supported\n");
+    return false;
+  }
+  // RFC 9112 §3.2: exactly one Host on HTTP/1.1, at most one otherwise.
+  int hosts = h.host_fields;
+  if (hosts > 1 ||
+      (hosts == 0 && h.version_major == 1 && h.version_minor >= 1)) {
+    reply_and_close(
+        400, hosts ? "more than one Host field\n" : "missing Host field\n");
+    return false;
+  }
+  bool has_body = h.chunked || (h.content_length && *h.content_length > 0);
+  if (!h.expect_continue || !has_body) return true;
+  // The client waits before sending the body (RFC 9110 §10.1.1): a request
+  // no handler will take gets its final status now, and no body is sent.
+  if (!answer_without_body()) return false;
+  rc_->out.append(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
+  return true;
+}
+
+// For Expect: 100-continue: whether the request has a route whose handler
+// takes its method. If not, replies 404 or 405 (closing) and returns false.
+// Applications with a default handler decide in the handler instead.
+bool Connection::answer_without_body() {
+  if (ctx_.app.default_handler()) return true;
+  const RequestHead& h = rc_->parser.head();
+  PathArgs args;
+  const Route* route =
+      ctx_.app.router().match(split_target(h.target).path, args);
+  if (!route) {
+    reply_and_close(404, "404 Not Found\n");
+    return false;
+  }
+  const MethodSet& methods = route->factory().methods;
+  if (methods.contains(h.method)) return true;
+  reply_and_close(405, "405 Method Not Allowed\n",
+                  "Allow: " + methods.allow_value());
+  return false;
+}
+
+void Connection::dispatch() {
+  RequestContext& rc = *rc_;
+  state_ = State::handling;
+  parser_needs_reset_ = true;  // once this request's response is done
+  clear_timeout();
+  body_mode_ = BodyMode::none;
+  suppress_body_ = false;
+  response_status_ = 0;
+  response_body_bytes_ = 0;
+  rc.request.bind(&rc.parser.head(), &rc.parser.body(), &peer_);
+
+  PathArgs args;
+  const Route* route = ctx_.app.router().match(rc.request.path(), args);
+  const HandlerFactory* factory =
+      route ? &route->factory() : ctx_.app.default_handler();
+  std::shared_ptr<RequestHandler> h;
+  MethodSet methods;
+  try {
+    if (factory) {
+      h = factory->create();
+      methods = factory->methods;
+    } else {
+      h = std::make_shared<NotFoundHandler>();
+    }
+  } catch (const std::exception& e) {
+    log::error("cannot create the handler for ", rc.request.method(), " ",
+               rc.request.uri(), ": ", e.what());
+    state_ = State::reading;
+    reply_and_close(500, "internal server error\n");
+    return;
+  }
+  handler_ = h;
+  h->bind({&ctx_.app, &rc.request, this, &ctx_.loop, shared_from_this(),
+           std::move(args), methods});
+  ActivitySlot* activity = this_worker().activity;
+  if (activity) activity->begin(rc.request.method(), rc.request.uri());
+  h->execute();
+  if (activity) activity->end();
+}
+
+void Connection::reject(ParseError error) {
+  log::debug("bad request from ", peer_address(), ": ", describe(error));
+  std::string body(describe(error));
+  body += '\n';
+  reply_and_close(status_for(error), body);
+}
+
+// One complete response with Connection: close, for errors found before a
+// handler runs. Afterwards the connection lingers (as nginx's
+// lingering_close) so the client reads the status instead of a reset.
+void Connection::reply_and_close(int status, std::string_view body,
+                                 std::string_view extra_field) {
+  std::string& s = begin_head(status, reason_phrase(status));
+  if (!extra_field.empty()) {
+    s += extra_field;
+    s += "\r\n"sv;
+  }
+  s += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "sv;
+  append_decimal(s, body.size());
+  s += "\r\nConnection: close\r\n\r\n"sv;
+  s += body;
+  rc_->out.append(std::string_view(s));
+  log_access(status, body.size());
+  linger_ = true;
+  state_ = State::finishing;
+}
+
+void Connection::finish_close() {
+  bool unread = linger_ || (rc_ && !rc_->in.empty());
+  if (!unread) return close();
+  boost::system::error_code ec;
+  socket_.shutdown(Socket::shutdown_send, ec);
+  if (ec) return close();
+  state_ = State::lingering;
+  set_timeout(TimeoutKind::linger);
+  if (rc_) rc_->in.consume(rc_->in.size());
+  arm_read();
+}
+
+void Connection::close() {
+  if (state_ == State::closed) return;
+  auto self = weak_from_this().lock();  // we may drop the last other owner
+  state_ = State::closed;
+  clear_timeout();
+  registry_hook.unlink();
+  boost::system::error_code ec;
+  socket_.close(ec);  // cancels the pending waits
+  --this_worker().connections;
+  if (handler_) {
+    auto h = std::move(handler_);
+    h->connection_closed();
+  }
+  if (ctx_.on_connection_closed) ctx_.on_connection_closed();
+}
+
+void Connection::drain() {
+  if (ctx_.drain == DrainState::handing_over && idle()) hand_over();
+}
+
+Clock::duration Connection::idle_for(Clock::time_point now) const {
+  return idle() ? now - idle_since_ : Clock::duration::zero();
+}
+
+// Gives the socket to the worker (which passes it on through the master)
+// and forgets it: nothing was read that the next owner would miss.
+void Connection::hand_over() {
+  if (read_armed_ && warm_read_) {
+    // The reactor may already have read the next request into our buffer,
+    // its completion still queued: releasing now would lose that request
+    // (the client then waits forever). Cancel, and hand over from on_read()
+    // only if the read took nothing; if data won, serve it first.
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+    return;
+  }
+  auto self = weak_from_this().lock();
+  boost::system::error_code ec;
+  int fd = socket_.release(ec);  // cancels our pending wait
+  if (ec) return close();
+  state_ = State::closed;
+  clear_timeout();
+  registry_hook.unlink();
+  --this_worker().connections;
+  rc_.reset();
+  ctx_.hand_over(fd);
+  if (ctx_.on_connection_closed) ctx_.on_connection_closed();
+}
+
+bool Connection::idle() const {
+  if (state_ != State::reading) return false;
+  if (!rc_) return true;
+  return (!rc_->parser.started() || parser_needs_reset_) && rc_->in.empty() &&
+         rc_->out.empty();
+}
+
+bool Connection::busy_since(Clock::time_point& since) const {
+  if (state_ != State::handling) return false;
+  since = rc_->request.start_time();
+  return true;
+}
+
+std::string Connection::current_request() const {
+  if (state_ != State::handling) return {};
+  const RequestHead& h = rc_->parser.head();
+  std::string s(h.method_name);
+  s += ' ';
+  s += h.target.substr(0, 200);
+  return s;
+}
+
+// ---- the response (ResponseChannel) -------------------------------------
+
+void Connection::start_response(int status, std::string_view reason,
+                                const ResponseHeaders& headers,
+                                std::optional<std::uint64_t> content_length) {
+  if (state_ != State::handling) return;
+  const RequestHead& h = rc_->parser.head();
+  bool http11 = h.version_major == 1 && h.version_minor >= 1;
+  bool keep = h.keep_alive && !this_worker().draining &&
+              requests_ + 1 < ctx_.limits.max_keepalive_requests;
+  if (const std::string* c = headers.find("Connection");
+      c && has_token(*c, "close"))
+    keep = false;
+  suppress_body_ = h.method == Method::head;
+  if (!status_allows_body(status)) {
+    body_mode_ = BodyMode::none;
+  } else if (content_length) {
+    body_mode_ = BodyMode::fixed;
+  } else if (http11) {
+    body_mode_ = BodyMode::chunked;
+  } else {
+    body_mode_ = BodyMode::until_close;  // HTTP/1.0 has no chunked coding
+    keep = false;
+  }
+  keep_alive_ = keep;
+  response_status_ = status;
+
+  std::string& s = begin_head(status, reason);
+  for (const auto& [name, value] : headers) {
+    // Framing is the connection's business, never the handler's.
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+        iequals(name, "Connection"))
+      continue;
+    s += name;
+    s += ": "sv;
+    s += value;
+    s += "\r\n"sv;
+  }
+  if (body_mode_ == BodyMode::fixed) {
+    s += "Content-Length: "sv;
+    append_decimal(s, *content_length);
+    s += "\r\n"sv;
+  } else if (body_mode_ == BodyMode::chunked) {
+    s += "Transfer-Encoding: chunked\r\n"sv;
+  }
+  if (!keep)
+    s += "Connection: close\r\n"sv;
+  else if (!http11)
+    s += "Connection: keep-alive\r\n"sv;
+  s += "\r\n"sv;
+  rc_->out.append(std::string_view(s));
+}
+
+void Connection::send_body(std::string_view data) {
+  if (state_ != State::handling || data.empty()) return;
+  response_body_bytes_ += data.size();
+  if (suppress_body_ || body_mode_ == BodyMode::none) return;
+  OutputQueue& out = rc_->out;
+  if (body_mode_ == BodyMode::chunked) {
+    std::string& s = rc_->scratch;
+    s.clear();
+    append_hex(s, data.size());
+    s += "\r\n"sv;
+    out.append(std::string_view(s));
+    out.append(data);
+    out.append(std::string_view("\r\n"));
+    return;
+  }
+  out.append(data);
+}
+
+void Connection::send_body(std::string&& data) {
+  if (state_ != State::handling || data.empty()) return;
+  if (body_mode_ == BodyMode::chunked || suppress_body_ ||
+      body_mode_ == BodyMode::none)
+    return send_body(std::string_view(data));
+  response_body_bytes_ += data.size();
+  rc_->out.append(std::move(data));
+}
+
+void Connection::send_file(std::shared_ptr<const FileDescriptor> file,
+                           std::uint64_t offset, std::uint64_t length) {
+  if (state_ != State::handling || length == 0) return;
+  response_body_bytes_ += length;
+  if (suppress_body_ || body_mode_ == BodyMode::none) return;
+  OutputQueue& out = rc_->out;
+  if (body_mode_ == BodyMode::chunked) {
+    std::string& s = rc_->scratch;
+    s.clear();
+    append_hex(s, length);
+    s += "\r\n"sv;
+    out.append(std::string_view(s));
+    out.append_file(std::move(file), offset, length);
+    out.append(std::string_view("\r\n"));
+    return;
+  }
+  out.append_file(std::move(file), offset, length);
+}
+
+void Connection::end_response() {
+  if (state_ != State::handling) return;
+  if (body_mode_ == BodyMode::chunked && !suppress_body_)
+    rc_->out.append(std::string_view("0\r\n\r\n"));
+  log_access(response_status_, response_body_bytes_);
+  ++requests_;
+  ++this_worker().requests;
+  handler_.reset();  // the handler's finish() holds its own reference
+  state_ = keep_alive_ ? State::reading : State::finishing;
+  schedule();
+}
+
+void Connection::flush() {
+  schedule();
+}
+
+// The response cannot be completed. What is queued (the head, flushed body
+// chunks) still goes out, then the connection closes without the message's
+// end, so the client sees a truncated response rather than none at all.
+void Connection::abort() {
+  if (state_ != State::handling) return close();
+  keep_alive_ = false;
+  state_ = State::finishing;
+  if (handler_) {
+    auto h = std::move(handler_);
+    h->connection_closed();  // its tasks are cancelled, as close() does
+  }
+  schedule();
+}
+
+std::size_t Connection::pending_bytes() const {
+  return rc_ ? static_cast<std::size_t>(rc_->out.size()) : 0;
+}
+
+// ---- bookkeeping
+// --------------------------------------------------------------
+
+void Connection::log_access(int status, std::uint64_t body_bytes) {
+  if (!ctx_.access_log.enabled()) return;
+  AccessRecord r;
+  // After dispatch the request has (or will cache) the formatted address.
+  std::string formatted;
+  r.remote_ip = parser_needs_reset_
+                    ? rc_->request.remote_ip()
+                    : std::string_view(formatted = peer_address());
+  r.clf_date = ctx_.dates.clf_date();
+  r.status = status;
+  r.body_bytes = body_bytes;
+  if (rc_->parser.head_done()) {
+    const RequestHead& h = rc_->parser.head();
+    r.method = h.method_name;
+    r.target = h.target;
+    r.version = version_string(h);
+    r.referer = h.headers.get("Referer");
+    r.user_agent = h.headers.get("User-Agent");
+  }
+  ctx_.access_log.record(r);
+}
+
+std::string Connection::peer_address() const {
+  return peer_.address().to_string();
+}
+
+// The status line and the fields every response carries, written into the
+// request's scratch string, which is returned for the rest of the head.
+std::string& Connection::begin_head(int status, std::string_view reason) {
+  std::string& s = rc_->scratch;
+  s.clear();
+  s += "HTTP/1.1 "sv;
+  append_decimal(s, static_cast<std::uint64_t>(status));
+  s += ' ';
+  s += reason;
+  s += "\r\nServer: gale\r\nDate: "sv;
+  s += ctx_.dates.http_date();
+  s += "\r\n"sv;
+  return s;
+}
+
+void Connection::set_no_delay() {
+  if (no_delay_) return;
+  no_delay_ = true;
+  int one = 1;
+  ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one,
+               sizeof one);
+}
+
+void Connection::acquire_context() {
+  rc_ = ctx_.contexts.acquire();
+  rc_->parser.set_limits(
+      {ctx_.limits.max_header_bytes, ctx_.limits.max_body_bytes});
+  rc_->parser.reset();
+  parser_needs_reset_ = false;
+}
+
+}  // namespace gale

@@ -1,0 +1,101 @@
+// What every connection of one worker shares: the loop, the application,
+// the limits, the pools, the timeout lists and the registry of open
+// connections. Owned by the worker; outlives every connection.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/intrusive/list.hpp>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+
+#include "config/config.hpp"
+#include "server/connection/access_log.hpp"
+#include "server/connection/connection_buffers.hpp"
+#include "server/core/object_pool.hpp"
+#include "server/core/timeout_list.hpp"
+#include "server/http/date_cache.hpp"
+#include "server/web/application.hpp"
+
+namespace gale {
+
+// The intrusive links a connection needs to sit in the worker's lists
+// without any allocation.
+struct ConnectionLinks {
+  TimeoutHook timeout_hook;
+  TimeoutHook registry_hook;
+  Clock::time_point deadline;
+};
+
+enum class TimeoutKind : std::uint8_t {
+  none,
+  header,  // receiving a request head (from its first byte, or accept)
+  body,    // between two reads of a request body
+  idle,    // keep-alive, between requests
+  // Between requests, still holding the read buffer for a quick next
+  // request; on expiry the connection gives it back and waits as `idle`.
+  warm,
+  write,   // between two writes of a response
+  linger,  // draining input after an error response, before closing
+};
+constexpr std::size_t kTimeoutKinds = 7;
+
+using ConnectionTimeouts =
+    TimeoutList<ConnectionLinks, &ConnectionLinks::timeout_hook>;
+using ConnectionRegistry = boost::intrusive::list<
+    ConnectionLinks,
+    boost::intrusive::member_hook<ConnectionLinks, TimeoutHook,
+                                  &ConnectionLinks::registry_hook>,
+    boost::intrusive::constant_time_size<false>>;
+
+// How long the linger after an error response may last in total.
+constexpr Clock::duration kLingerTime = std::chrono::seconds(5);
+// How long a keep-alive connection keeps its read buffer between requests
+// (at most idle_timeout_s): a busy client's next request then costs no
+// re-arming system call; a quiet one costs no memory after this.
+constexpr Clock::duration kWarmTime = std::chrono::seconds(1);
+// At most this many request contexts in use before idle connections stop
+// staying warm: a burst of thousands of one-request connections then costs
+// a bounded few megabytes, not one read buffer each.
+constexpr std::size_t kWarmContextBudget = 128;
+constexpr std::size_t kSpareContexts = 64;
+
+// How a worker is winding down, if it is.
+enum class DrainState : std::uint8_t {
+  running,
+  // Stopping for good: responses say Connection: close; connections idle
+  // for a second are closed (a client mid-send loses nothing sooner).
+  stopping,
+  // A newer worker takes over: idle keep-alive connections are handed to
+  // it through the master instead of being closed, so no client ever sees
+  // a connection close between requests.
+  handing_over,
+};
+
+struct ServerContext {
+  ServerContext(boost::asio::io_context& loop, Application& app,
+                const Limits& limits, AccessLog& access_log);
+
+  boost::asio::io_context& loop;
+  Application& app;
+  Limits limits;
+  AccessLog& access_log;
+  DateCache dates;
+  // Spares kept for reuse: enough for the connections a worker serves at
+  // once under load, few enough that a burst's peak is given back.
+  ObjectPool<RequestContext> contexts{kSpareContexts};
+  std::array<ConnectionTimeouts, kTimeoutKinds> timeouts;
+  ConnectionRegistry connections;
+  DrainState drain = DrainState::running;
+  // Called after a connection closes (the worker resumes accepting).
+  std::function<void()> on_connection_closed;
+  // Takes an idle connection's descriptor while handing over.
+  std::function<void(int fd)> hand_over;
+
+  ConnectionTimeouts& timeout(TimeoutKind k) {
+    return timeouts[static_cast<std::size_t>(k)];
+  }
+};
+
+}  // namespace gale

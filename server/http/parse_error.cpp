@@ -1,0 +1,56 @@
+#include "server/http/parse_error.hpp"
+
+namespace gale {
+
+int status_for(ParseError e) {
+  switch (e) {
+    case ParseError::none:
+      return 200;
+    case ParseError::unsupported_transfer_coding:
+      return 501;
+    case ParseError::request_line_too_long:
+      return 414;
+    case ParseError::headers_too_large:
+      return 431;
+    case ParseError::body_too_large:
+      return 413;
+    case ParseError::version_not_supported:
+      return 505;
+    default:
+      return 400;
+  }
+}
+
+std::string_view describe(ParseError e) {
+  switch (e) {
+    case ParseError::none:
+      return "no error";
+    case ParseError::bad_request_line:
+      return "malformed request line";
+    case ParseError::bad_header:
+      return "malformed header field";
+    case ParseError::obs_fold:
+      return "obsolete line folding in header";
+    case ParseError::bad_content_length:
+      return "invalid Content-Length";
+    case ParseError::conflicting_content_length:
+      return "conflicting Content-Length values";
+    case ParseError::content_length_with_transfer_encoding:
+      return "both Content-Length and Transfer-Encoding";
+    case ParseError::bad_chunk:
+      return "invalid chunked encoding";
+    case ParseError::unsupported_transfer_coding:
+      return "unsupported transfer coding";
+    case ParseError::request_line_too_long:
+      return "request line too long";
+    case ParseError::headers_too_large:
+      return "request header too large";
+    case ParseError::body_too_large:
+      return "request body too large";
+    case ParseError::version_not_supported:
+      return "HTTP version not supported";
+  }
+  return "bad request";
+}
+
+}  // namespace gale

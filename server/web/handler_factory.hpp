@@ -1,0 +1,61 @@
+// How a route makes a fresh handler for each request, and which methods that
+// handler type implements.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <type_traits>
+
+#include "server/http/method.hpp"
+#include "server/web/request_handler.hpp"
+
+namespace gale {
+
+struct HandlerFactory {
+  std::function<std::shared_ptr<RequestHandler>()> create;
+  MethodSet methods;
+};
+
+namespace detail {
+
+// A method is implemented when H (or a base between H and RequestHandler)
+// declares it: &H::get then names that class, not RequestHandler.
+template <class H, class M>
+constexpr bool overrides(M RequestHandler::*) {
+  return false;
+}
+template <class H, class M, class C>
+constexpr bool overrides(M C::*) {
+  return !std::is_same_v<C, RequestHandler>;
+}
+
+template <class H>
+constexpr MethodSet methods_of() {
+  MethodSet s;
+  if (overrides<H>(&H::get)) {
+    s.add(Method::get);
+    s.add(Method::head);  // HEAD is GET without the body
+  }
+  if (overrides<H>(&H::head)) s.add(Method::head);
+  if (overrides<H>(&H::post)) s.add(Method::post);
+  if (overrides<H>(&H::put)) s.add(Method::put);
+  if (overrides<H>(&H::patch)) s.add(Method::patch);
+  if (overrides<H>(&H::delete_)) s.add(Method::delete_);
+  if (overrides<H>(&H::options)) s.add(Method::options);
+  return s;
+}
+
+}  // namespace detail
+
+// handler<H>(args...) makes each request's H as H(args...), like the
+// keyword arguments Tornado passes to initialize().
+template <class H, class... Args>
+HandlerFactory handler(Args&&... args) {
+  static_assert(std::is_base_of_v<RequestHandler, H>,
+                "a handler derives from gale::RequestHandler");
+  return {
+      [... a = std::forward<Args>(args)] { return std::make_shared<H>(a...); },
+      detail::methods_of<H>()};
+}
+
+}  // namespace gale

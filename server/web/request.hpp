@@ -1,0 +1,74 @@
+// The request as a handler sees it (Tornado's HTTPServerRequest).
+//
+// Views into the parsed head; valid until the handler's response is
+// finished. Arguments and cookies are parsed on first use only, so a
+// handler that never asks pays nothing.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/http/fields.hpp"
+#include "server/http/request_parser.hpp"
+#include "server/http/url.hpp"
+
+namespace gale {
+
+class HttpRequest {
+ public:
+  HttpRequest() = default;
+  HttpRequest(const HttpRequest&) = delete;
+  HttpRequest& operator=(const HttpRequest&) = delete;
+
+  // Binds to a freshly parsed message; called by the connection.
+  void bind(const RequestHead* head, const std::string* body,
+            const boost::asio::ip::tcp::endpoint* peer);
+
+  std::string_view method() const { return head_->method_name; }
+  Method method_id() const { return head_->method; }
+  std::string_view uri() const { return head_->target; }  // as sent
+  std::string_view path() const { return parts_.path; }   // still encoded
+  std::string_view query() const { return parts_.query; }
+  unsigned version_major() const { return head_->version_major; }
+  unsigned version_minor() const { return head_->version_minor; }
+  std::string_view version() const;  // "HTTP/1.1"
+  const RequestHeaders& headers() const { return head_->headers; }
+  std::string_view header(std::string_view name,
+                          std::string_view fallback = {}) const {
+    return head_->headers.get(name, fallback);
+  }
+  const std::string& body() const { return *body_; }
+  // The client's address, formatted on first use only.
+  std::string_view remote_ip() const;
+  std::string_view host() const { return header("Host"); }
+  bool keep_alive() const { return head_->keep_alive; }
+  std::chrono::steady_clock::time_point start_time() const { return start_; }
+
+  // Decoded query arguments, in order, repeats kept.
+  const Arguments& query_arguments() const;
+  // Decoded application/x-www-form-urlencoded body arguments.
+  const Arguments& body_arguments() const;
+  // The cookie's value, or nullopt.
+  std::optional<std::string_view> cookie(std::string_view name) const;
+
+ private:
+  const RequestHead* head_ = nullptr;
+  const std::string* body_ = nullptr;
+  const boost::asio::ip::tcp::endpoint* peer_ = nullptr;
+  mutable std::string remote_ip_;
+  TargetParts parts_;
+  std::chrono::steady_clock::time_point start_;
+  mutable std::optional<Arguments> query_args_;
+  mutable std::optional<Arguments> body_args_;
+  mutable std::optional<
+      std::vector<std::pair<std::string_view, std::string_view>>>
+      cookies_;
+};
+
+}  // namespace gale

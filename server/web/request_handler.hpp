@@ -1,0 +1,202 @@
+// The base class of every handler, after Tornado's RequestHandler.
+//
+//   struct MainHandler : gale::RequestHandler {
+//     void get() override { write("Hello, world"); }
+//   };
+//
+// One handler object serves one request. Override the methods you accept;
+// the others answer 405 with an `Allow` field. A method that returns
+// without calling finish() is finished for you, unless it has handed the
+// response to a coroutine (spawn()) or asked to finish it later
+// (finish_later()), as a long-poll does.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http/fields.hpp"
+#include "server/http/method.hpp"
+#include "server/web/json.hpp"
+#include "server/web/path_args.hpp"
+#include "server/web/request.hpp"
+#include "server/web/response_channel.hpp"
+
+namespace gale {
+
+class Application;
+
+// Thrown from a handler to answer with `status` (Tornado's HTTPError). The
+// message goes to the log, never to the client.
+class HttpError : public std::runtime_error {
+ public:
+  explicit HttpError(int status, const std::string& log_message = {})
+      : std::runtime_error(log_message), status_(status) {}
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+struct CookieOptions {
+  std::string path = "/";
+  std::string domain;
+  std::optional<long> max_age_s;
+  bool secure = false;
+  bool http_only = false;
+  std::string same_site;  // "Lax", "Strict", "None", or empty
+};
+
+class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
+ public:
+  virtual ~RequestHandler();
+  RequestHandler(const RequestHandler&) = delete;
+  RequestHandler& operator=(const RequestHandler&) = delete;
+
+  // ---- Overridable: the request's life -------------------------------
+  // Runs before the method; may finish the request itself (e.g. redirect).
+  virtual void prepare() {}
+  virtual void get();
+  virtual void head();  // default: get() with the body dropped
+  virtual void post();
+  virtual void put();
+  virtual void patch();
+  virtual void delete_();
+  virtual void options();
+  // After the response has been handed to the connection.
+  virtual void on_finish() {}
+  // The client went away before the response was finished.
+  virtual void on_connection_close() {}
+  // Writes the body of an error response (send_error, HttpError, 500).
+  virtual void write_error(int status);
+
+  // ---- The request ----------------------------------------------------
+  const HttpRequest& request() const { return *request_; }
+  // A `{name}` parameter from the route, percent-decoded; "" if absent.
+  std::string_view path_arg(std::string_view name) const;
+  // Positional parameters (regex groups, or the `{}`s in order).
+  const PathArgs& path_args() const { return path_args_; }
+
+  // The last value of a query or form argument, whitespace-stripped (as
+  // Tornado's strip=True). Without a fallback a missing argument is a 400.
+  std::string get_argument(std::string_view name) const;
+  std::string get_argument(std::string_view name,
+                           std::string_view fallback) const;
+  std::vector<std::string> get_arguments(std::string_view name) const;
+  std::optional<std::string> get_query_argument(std::string_view name) const;
+  std::optional<std::string> get_body_argument(std::string_view name) const;
+  std::optional<std::string_view> get_cookie(std::string_view name) const;
+
+  // ---- The response ---------------------------------------------------
+  void set_status(int status, std::string_view reason = {});
+  int get_status() const { return status_; }
+  void set_header(std::string_view name, std::string_view value);
+  void add_header(std::string_view name, std::string_view value);
+  void clear_header(std::string_view name);
+  void set_cookie(std::string_view name, std::string_view value,
+                  const CookieOptions& options = {});
+  void clear_cookie(std::string_view name, std::string_view path = "/");
+
+  // Buffers body bytes until flush() or finish().
+  void write(std::string_view chunk);
+  void write(const char* chunk) { write(std::string_view(chunk)); }
+  void write(const std::string& chunk) { write(std::string_view(chunk)); }
+  // Writes `value` as JSON and sets Content-Type: application/json.
+  void write(const Json& value);
+  // Sends the fields (on first use) and what is buffered now; the rest of
+  // the body follows chunked.
+  void flush();
+  // Completes the response. Calling it twice is a bug, logged and ignored.
+  void finish();
+  void finish(std::string_view chunk);
+  void redirect(std::string_view url, bool permanent = false, int status = 0);
+  // Replaces whatever was buffered with an error page from write_error().
+  void send_error(int status = 500);
+  // Discards buffered body and fields set so far (status back to 200).
+  void clear();
+  // Streams a range of an open file with sendfile(2) (for file handlers).
+  void write_file(std::shared_ptr<const FileDescriptor> file,
+                  std::uint64_t offset, std::uint64_t length);
+
+  bool finished() const { return finished_; }
+  bool headers_sent() const { return headers_sent_; }
+  bool connection_open() const { return channel_ && channel_->is_open(); }
+  // Body bytes written but not yet on the wire (for streaming handlers).
+  std::size_t pending_bytes() const {
+    return channel_ ? channel_->pending_bytes() : 0;
+  }
+
+  // ---- Finishing later ----------------------------------------------------
+  // Keeps the response open after the method returns; someone must call
+  // finish() later (from a timer, a callback, a message from another
+  // worker). Capture shared_from_this() to keep the handler alive.
+  void finish_later() { finish_later_ = true; }
+  // Runs `task` on the worker's loop; the response finishes when it returns
+  // (unless it finished itself). If the client goes away, the task is
+  // cancelled: its pending co_await throws operation_aborted.
+  void spawn(boost::asio::awaitable<void> task);
+  boost::asio::any_io_executor executor() const;
+  Application& application() const { return *application_; }
+
+  // ---- Used by the framework ------------------------------------------
+  struct Binding {
+    Application* application = nullptr;
+    HttpRequest* request = nullptr;
+    ResponseChannel* channel = nullptr;
+    boost::asio::io_context* loop = nullptr;
+    // Keeps the connection (and the request it owns) alive while this
+    // handler lives, even after the client has gone.
+    std::shared_ptr<void> owner;
+    PathArgs path_args;
+    MethodSet methods;  // what this handler type implements, for Allow
+  };
+  void bind(Binding binding);
+  // Runs prepare() and the method; exceptions become error responses.
+  void execute();
+  // The connection is gone: drop the channel, cancel tasks, notify.
+  void connection_closed();
+  // Answers `status` with the error page, for failures found before any
+  // handler method runs (no route: 404; a bad method: 405).
+  void respond_with_error(int status) { send_error(status); }
+
+ protected:
+  RequestHandler();
+
+ private:
+  void call_method();
+  void handle_exception(std::exception_ptr error);
+  void not_allowed();
+  void finish_if_done();
+  void send_headers(std::optional<std::uint64_t> content_length);
+
+  Application* application_ = nullptr;
+  HttpRequest* request_ = nullptr;
+  ResponseChannel* channel_ = nullptr;
+  boost::asio::io_context* loop_ = nullptr;
+  std::shared_ptr<void> owner_;
+  PathArgs path_args_;
+  MethodSet methods_;
+  int status_ = 200;
+  std::string reason_;
+  ResponseHeaders headers_;
+  std::string body_;
+  bool headers_sent_ = false;
+  bool finished_ = false;
+  bool finish_later_ = false;
+  bool executing_ = false;
+  int running_tasks_ = 0;
+  // One per spawned task still running: a signal's slot holds one handler.
+  std::vector<std::unique_ptr<boost::asio::cancellation_signal>> cancels_;
+};
+
+}  // namespace gale
