@@ -91,13 +91,13 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
   // Single-threaded by design: no locking inside the scheduler or reactor.
   loop_ = std::make_unique<boost::asio::io_context>(
       BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
-  ctx_ = std::make_unique<ServerContext>(*loop_, app_, config_.limits,
-                                         access_log_);
-  ctx_->on_connection_closed = [this] {
+  manager_ = std::make_unique<ConnectionManager>(*loop_, app_, config_.limits,
+                                                 access_log_);
+  manager_->on_connection_closed = [this] {
     resume_accepting();
     maybe_finish_drain();
   };
-  ctx_->hand_over = [this](int fd) {
+  manager_->hand_over = [this](int fd) {
     if (channel_)
       channel_->send_reliably(ControlType::handoff, {}, fd);
     else
@@ -132,7 +132,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
 
 Worker::~Worker() {
   close_all_connections();
-  // Pending handlers hold connections; destroy them while ctx_ exists.
+  // Pending handlers hold connections; destroy them while manager_ exists.
   listeners_.clear();
   channel_.reset();
   heartbeat_.reset();
@@ -142,7 +142,7 @@ Worker::~Worker() {
   listener_close_.reset();
   signals_.reset();
   loop_.reset();
-  ctx_.reset();
+  manager_.reset();
 }
 
 int Worker::run() {
@@ -156,7 +156,7 @@ int Worker::run() {
     // Posted so it leaves once the loop runs: the master counts this
     // worker as serving from then on.
     boost::asio::post(*loop_, [this] {
-      if (channel_ && !this_worker().draining)
+      if (channel_ && !this_worker().draining())
         channel_->send(ControlType::ready, {});
     });
   }
@@ -194,9 +194,9 @@ void Worker::watch_signals() {
 // to the next worker the same way: closing it would reset a client that
 // may already have sent its next request on it.
 void Worker::adopt(int fd) {
-  if (!stopping_ && ctx_->drain == DrainState::handing_over)
-    return ctx_->hand_over(fd);
-  if (stopping_ || ctx_->drain != DrainState::running) {
+  if (!stopping_ && this_worker().drain == DrainState::handing_over)
+    return manager_->hand_over(fd);
+  if (stopping_ || this_worker().drain != DrainState::running) {
     ::close(fd);
     return;
   }
@@ -205,7 +205,7 @@ void Worker::adopt(int fd) {
   socket.assign(protocol_of(fd), fd, ec);
   tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return;  // the client left in transit; socket closes itself
-  std::make_shared<Connection>(*ctx_, std::move(socket), peer)->start(true);
+  std::make_shared<Connection>(*manager_, std::move(socket), peer)->start(true);
 }
 
 // ---- accepting
@@ -213,7 +213,7 @@ void Worker::adopt(int fd) {
 
 bool Worker::may_accept() const {
   return !stopping_ &&
-         (ctx_->drain == DrainState::running || listeners_last_call_) &&
+         (this_worker().drain == DrainState::running || listeners_last_call_) &&
          this_worker().connections < config_.limits.max_connections_per_worker;
 }
 
@@ -293,7 +293,7 @@ void Worker::on_accept(Listener& l, const boost::system::error_code& ec,
     });
     return;
   }
-  std::make_shared<Connection>(*ctx_, std::move(socket), l.peer)->start();
+  std::make_shared<Connection>(*manager_, std::move(socket), l.peer)->start();
   if (may_accept()) accept_next(l);
 }
 
@@ -315,19 +315,20 @@ void Worker::start_tick() {
 void Worker::on_tick() {
   Clock::time_point now = Clock::now();
   share_.refresh(may_accept());
-  ctx_->dates.refresh(std::time(nullptr));
+  manager_->dates.refresh(std::time(nullptr));
   expire_timeouts(now);
-  if (ctx_->drain == DrainState::stopping) close_long_idle_connections(now);
+  if (this_worker().drain == DrainState::stopping)
+    close_long_idle_connections(now);
   // Many contexts went back to the heap (a burst ended): hand the pages to
   // the system, or a worker's RSS would stay at its peak.
-  if (ctx_->contexts.take_freed_count() >= 32) ::malloc_trim(0);
+  if (manager_->buffer_pool.take_freed_count() >= 32) ::malloc_trim(0);
   access_log_.flush();
   maybe_finish_drain();
   if (!stopping_) start_tick();
 }
 
 void Worker::expire_timeouts(Clock::time_point now) {
-  for (ConnectionTimeouts& list : ctx_->timeouts) {
+  for (ConnectionTimeouts& list : manager_->timeouts) {
     list.expire(now, [](ConnectionLinks& links) {
       static_cast<Connection&>(links).on_timeout();
     });
@@ -341,16 +342,15 @@ void Worker::drain(DrainMode mode) {
   if (stopping_) return;
   DrainState want =
       mode == DrainMode::stop ? DrainState::stopping : DrainState::handing_over;
-  if (ctx_->drain == want || ctx_->drain == DrainState::stopping) return;
-  bool first = ctx_->drain == DrainState::running;
-  ctx_->drain = want;
-  // Only a real stop makes /health answer 503 and responses close their
-  // connections; handing over keeps every connection alive elsewhere.
-  this_worker().draining = want == DrainState::stopping;
+  if (this_worker().drain == want ||
+      this_worker().drain == DrainState::stopping)
+    return;
+  bool first = this_worker().drain == DrainState::running;
+  this_worker().drain = want;
   close_listeners(want == DrainState::stopping || config_.reuse_port);
   // Snapshot: handing a connection over unlinks it from the registry.
   std::vector<std::shared_ptr<Connection>> all;
-  for (ConnectionLinks& links : ctx_->connections)
+  for (ConnectionLinks& links : manager_->connections)
     all.push_back(static_cast<Connection&>(links).shared_from_this());
   for (auto& c : all)
     c->drain();
@@ -396,7 +396,7 @@ void Worker::close_listeners(bool quiesce_first) {
 // Done draining once the listeners are closed, no connection is left and
 // every handed-over descriptor has reached the master.
 bool Worker::drain_finished() const {
-  return ctx_->drain != DrainState::running && !stopping_ &&
+  return this_worker().drain != DrainState::running && !stopping_ &&
          !listeners_last_call_ && this_worker().connections == 0 &&
          (!channel_ || channel_->all_sent());
 }
@@ -416,7 +416,7 @@ void Worker::maybe_finish_drain() {
 
 void Worker::close_long_idle_connections(Clock::time_point now) {
   std::vector<std::shared_ptr<Connection>> idle;
-  for (ConnectionLinks& links : ctx_->connections) {
+  for (ConnectionLinks& links : manager_->connections) {
     auto& c = static_cast<Connection&>(links);
     if (c.idle_for(now) >= kStopIdleGrace) idle.push_back(c.shared_from_this());
   }
@@ -447,7 +447,7 @@ void Worker::send_heartbeat() {
       std::chrono::duration<double, std::milli>(now - heartbeat_due_).count();
   Clock::time_point oldest = now;
   const Connection* oldest_conn = nullptr;
-  for (const ConnectionLinks& links : ctx_->connections) {
+  for (const ConnectionLinks& links : manager_->connections) {
     const auto& c = static_cast<const Connection&>(links);
     Clock::time_point since;
     if (c.busy_since(since) && since < oldest) {
@@ -485,9 +485,9 @@ void Worker::stop_now() {
 }
 
 void Worker::close_all_connections() {
-  if (!ctx_) return;
-  while (!ctx_->connections.empty())
-    static_cast<Connection&>(ctx_->connections.front()).close();
+  if (!manager_) return;
+  while (!manager_->connections.empty())
+    static_cast<Connection&>(manager_->connections.front()).close();
 }
 
 }  // namespace gale

@@ -64,7 +64,7 @@ class Worker {
   void stop_now();
 
   boost::asio::io_context& loop() { return *loop_; }
-  ServerContext& context() { return *ctx_; }
+  ConnectionManager& connections() { return *manager_; }
 
  private:
   using Acceptor = boost::asio::basic_socket_acceptor<
@@ -101,9 +101,10 @@ class Worker {
   Application& app_;
   WorkerOptions options_;
   // Declared first so it is destroyed last: connections, which the loop's
-  // pending handlers keep alive, unlink themselves from ctx_ on the way out.
+  // pending handlers keep alive, unlink themselves from manager_ on the way
+  // out.
   AccessLog access_log_;
-  std::unique_ptr<ServerContext> ctx_;
+  std::unique_ptr<ConnectionManager> manager_;
   std::unique_ptr<boost::asio::io_context> loop_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::optional<boost::asio::steady_timer> tick_;

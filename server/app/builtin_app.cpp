@@ -87,7 +87,7 @@ struct HealthHandler : RequestHandler {
   void get() override {
     set_header("Content-Type", kTextPlain);
     set_header("Cache-Control", "no-store");
-    if (this_worker().draining) {
+    if (this_worker().draining()) {
       set_status(503);
       write("draining");
     } else {

@@ -43,9 +43,9 @@ std::string_view version_string(const RequestHead& h) {
 
 }  // namespace
 
-Connection::Connection(ServerContext& ctx, Socket socket,
+Connection::Connection(ConnectionManager& ctx, Socket socket,
                        const boost::asio::ip::tcp::endpoint& peer)
-    : ctx_(ctx), socket_(std::move(socket)), peer_(peer) {}
+    : manager_(ctx), socket_(std::move(socket)), peer_(peer) {}
 
 Connection::~Connection() = default;
 
@@ -56,7 +56,7 @@ void Connection::start(bool adopted) {
   WorkerState& w = this_worker();
   ++w.connections;
   ++w.connections_total;
-  ctx_.connections.push_back(*this);
+  manager_.connections.push_back(*this);
   idle_since_ = Clock::now();
   // A new connection's first request is timed from accept (as nginx);
   // an adopted one is between requests.
@@ -67,8 +67,8 @@ void Connection::start(bool adopted) {
   // an async_wait costs, and a wait for the next readiness. Within the
   // same budget as between requests, so a flood of silent connections
   // still waits holding nothing.
-  if (!adopted && ctx_.contexts.in_use() < kWarmContextBudget)
-    acquire_context();
+  if (!adopted && manager_.buffer_pool.in_use() < kWarmBufferBudget)
+    acquire_buffers();
   arm_read();
 }
 
@@ -82,23 +82,24 @@ void Connection::run() {
   for (;;) {
     if (state_ == State::reading) process_input();
     if (state_ == State::closed) break;
-    if (rc_ && !rc_->out.empty() && !write_out()) {
+    if (buffers_ && !buffers_->out.empty() && !write_out()) {
       waiting_to_write = true;
       break;
     }
     // Output held back pipelined requests; it is written now.
-    if (state_ == State::reading && rc_ && !rc_->in.empty()) continue;
+    if (state_ == State::reading && buffers_ && !buffers_->in.empty()) continue;
     break;
   }
   if (!waiting_to_write) {
     switch (state_) {
       case State::reading:
-        if (ctx_.drain == DrainState::handing_over && idle()) {
+        if (this_worker().drain == DrainState::handing_over && idle()) {
           hand_over();
           break;
         }
-        if (rc_ && idle() && ctx_.contexts.in_use() > kWarmContextBudget) {
-          rc_.reset();  // over budget: wait for the next request cold
+        if (buffers_ && idle() &&
+            manager_.buffer_pool.in_use() > kWarmBufferBudget) {
+          buffers_.reset();  // over budget: wait for the next request cold
           parser_needs_reset_ = false;
         }
         settle_timeout();
@@ -111,13 +112,13 @@ void Connection::run() {
         // Watch the socket so a client that leaves cancels its request;
         // unless the buffer is full of pipelined requests already.
         clear_timeout();
-        if (rc_->in.reserve(kMinReadSpace, kMaxInputBuffer)) arm_read();
+        if (buffers_->in.reserve(kMinReadSpace, kMaxInputBuffer)) arm_read();
         break;
       case State::finishing:
         finish_close();
         break;
       case State::lingering:
-        if (rc_) rc_->in.consume(rc_->in.size());
+        if (buffers_) buffers_->in.consume(buffers_->in.size());
         arm_read();
         break;
       case State::closed:
@@ -148,9 +149,9 @@ void Connection::arm_read() {
   read_armed_ = true;
   warm_read_ = can_read_warm();
   if (warm_read_) {
-    // Nothing touches rc_->in until this completes: the connection is
+    // Nothing touches buffers_->in until this completes: the connection is
     // between requests with nothing buffered either way.
-    InputBuffer& in = rc_->in;
+    InputBuffer& in = buffers_->in;
     socket_.async_read_some(
         boost::asio::buffer(in.write_ptr(), in.write_space()),
         [self = shared_from_this()](const boost::system::error_code& ec,
@@ -192,8 +193,8 @@ void Connection::arm_read_later() {
 }
 
 bool Connection::can_read_warm() const {
-  return state_ == State::reading && rc_ && rc_->in.empty() &&
-         rc_->out.empty() && rc_->in.write_space() >= kMinReadSpace;
+  return state_ == State::reading && buffers_ && buffers_->in.empty() &&
+         buffers_->out.empty() && buffers_->in.write_space() >= kMinReadSpace;
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -203,7 +204,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
   if (ec == boost::asio::error::operation_aborted) {
     // Cancelled by hand_over() (it comes first: a hand-over must not be
     // lost to a cool-down that re-arms the read) or by the warm timeout.
-    if (ctx_.drain == DrainState::handing_over && idle()) {
+    if (this_worker().drain == DrainState::handing_over && idle()) {
       cooling_ = false;
       return hand_over();
     }
@@ -214,19 +215,19 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
   }
   cooling_ = false;        // data won the race against the cancellation
   if (ec) return close();  // EOF or reset
-  rc_->in.commit(n);
+  buffers_->in.commit(n);
   run();
 }
 
 // A warm connection quiet for kWarmTime gives its buffer back and waits for
 // the rest of its idle time holding nothing.
 void Connection::cool_down() {
-  if (!idle() || !rc_) return arm_read();
-  rc_.reset();
+  if (!idle() || !buffers_) return arm_read();
+  buffers_.reset();
   parser_needs_reset_ = false;
-  Clock::duration idle_time = ctx_.timeout(TimeoutKind::idle).duration();
+  Clock::duration idle_time = manager_.timeout(TimeoutKind::idle).duration();
   timeout_kind_ = TimeoutKind::idle;
-  ctx_.timeout(TimeoutKind::idle).arm_at(*this, idle_since_ + idle_time);
+  manager_.timeout(TimeoutKind::idle).arm_at(*this, idle_since_ + idle_time);
   arm_read();
 }
 
@@ -234,7 +235,7 @@ void Connection::on_readable(const boost::system::error_code& ec) {
   read_armed_ = false;
   if (state_ == State::closed) return;
   if (ec) return close();
-  if (!rc_) acquire_context();
+  if (!buffers_) acquire_buffers();
   if (!read_available()) return;
   run();
 }
@@ -242,7 +243,7 @@ void Connection::on_readable(const boost::system::error_code& ec) {
 // One read of what the socket has. False when the peer has gone (the
 // connection is then closed).
 bool Connection::read_available() {
-  InputBuffer& in = rc_->in;
+  InputBuffer& in = buffers_->in;
   if (!in.reserve(kMinReadSpace, kMaxInputBuffer)) return true;
   boost::system::error_code ec;
   std::size_t n = socket_.read_some(
@@ -261,17 +262,17 @@ bool Connection::read_available() {
 // Parses and dispatches buffered requests until input runs out (true) or
 // the state changes or output must be written first (false).
 bool Connection::process_input() {
-  RequestContext& rc = *rc_;
+  ConnectionBuffers& buffers = *buffers_;
   while (state_ == State::reading) {
-    if (rc.out.size() >= kMaxQueuedOutput) return false;
-    std::string_view data = rc.in.unparsed();
+    if (buffers.out.size() >= kMaxQueuedOutput) return false;
+    std::string_view data = buffers.in.unparsed();
     if (data.empty()) return true;
     if (parser_needs_reset_) {
-      rc.parser.reset();
+      buffers.parser.reset();
       parser_needs_reset_ = false;
     }
-    RequestParser::Step step = rc.parser.feed(data.data(), data.size());
-    rc.in.consume(step.consumed);
+    RequestParser::Step step = buffers.parser.feed(data.data(), data.size());
+    buffers.in.consume(step.consumed);
     switch (step.event) {
       case RequestParser::Event::need_more:
         break;
@@ -282,7 +283,7 @@ bool Connection::process_input() {
         dispatch();
         break;
       case RequestParser::Event::error:
-        reject(rc.parser.error());
+        reject(buffers.parser.error());
         return false;
     }
   }
@@ -292,7 +293,7 @@ bool Connection::process_input() {
 // Writes queued output until done (true) or the socket is full, the turn
 // is over, or the connection failed (false).
 bool Connection::write_out() {
-  OutputQueue& out = rc_->out;
+  OutputQueue& out = buffers_->out;
   const int fd = socket_.native_handle();
   std::uint64_t sent = 0;
   while (!out.empty()) {
@@ -359,17 +360,18 @@ bool Connection::write_out() {
 
 // Chooses the deadline for a connection about to wait for input.
 void Connection::settle_timeout() {
-  bool between_requests = !rc_ || !rc_->parser.started() || parser_needs_reset_;
+  bool between_requests =
+      !buffers_ || !buffers_->parser.started() || parser_needs_reset_;
   if (between_requests) {
     // The first request's head is timed from accept, as nginx does.
     TimeoutKind kind = requests_ == 0 ? TimeoutKind::header
-                       : rc_          ? TimeoutKind::warm
+                       : buffers_     ? TimeoutKind::warm
                                       : TimeoutKind::idle;
     if (timeout_kind_ != kind) {
       set_timeout(kind);
       idle_since_ = Clock::now();
     }
-  } else if (!rc_->parser.head_done()) {
+  } else if (!buffers_->parser.head_done()) {
     if (timeout_kind_ != TimeoutKind::header) set_timeout(TimeoutKind::header);
   } else {
     set_timeout(TimeoutKind::body);  // re-armed after every read
@@ -378,7 +380,7 @@ void Connection::settle_timeout() {
 
 void Connection::set_timeout(TimeoutKind kind) {
   timeout_kind_ = kind;
-  ctx_.timeout(kind).arm(*this, Clock::now());
+  manager_.timeout(kind).arm(*this, Clock::now());
 }
 
 void Connection::clear_timeout() {
@@ -391,7 +393,7 @@ void Connection::on_timeout() {
   TimeoutKind kind = timeout_kind_;
   clear_timeout();
   if (kind == TimeoutKind::warm) {
-    Clock::duration idle_time = ctx_.timeout(TimeoutKind::idle).duration();
+    Clock::duration idle_time = manager_.timeout(TimeoutKind::idle).duration();
     if (Clock::now() - idle_since_ >= idle_time) return close();
     if (read_armed_ && warm_read_) {
       cooling_ = true;
@@ -401,8 +403,8 @@ void Connection::on_timeout() {
     }
     return cool_down();
   }
-  bool mid_request = state_ == State::reading && rc_ && rc_->parser.started() &&
-                     !parser_needs_reset_;
+  bool mid_request = state_ == State::reading && buffers_ &&
+                     buffers_->parser.started() && !parser_needs_reset_;
   if ((kind == TimeoutKind::header || kind == TimeoutKind::body) &&
       mid_request) {
     reply_and_close(408, "request timeout\n");
@@ -416,7 +418,7 @@ void Connection::on_timeout() {
 // ---- requests ---------------------------------------------------------------
 
 bool Connection::on_head_complete() {
-  const RequestHead& h = rc_->parser.head();
+  const RequestHead& h = buffers_->parser.head();
   if (h.expect_unsupported) {
     reply_and_close(417, "expectation not supported\n");
     return false;
@@ -434,7 +436,7 @@ bool Connection::on_head_complete() {
   // The client waits before sending the body (RFC 9110 §10.1.1): a request
   // no handler will take gets its final status now, and no body is sent.
   if (!answer_without_body()) return false;
-  rc_->out.append(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
+  buffers_->writer.continue_response();
   return true;
 }
 
@@ -442,11 +444,11 @@ bool Connection::on_head_complete() {
 // takes its method. If not, replies 404 or 405 (closing) and returns false.
 // Applications with a default handler decide in the handler instead.
 bool Connection::answer_without_body() {
-  if (ctx_.app.default_handler()) return true;
-  const RequestHead& h = rc_->parser.head();
+  if (manager_.app.default_handler()) return true;
+  const RequestHead& h = buffers_->parser.head();
   PathArgs args;
   const Route* route =
-      ctx_.app.router().match(split_target(h.target).path, args);
+      manager_.app.router().match(split_target(h.target).path, args);
   if (!route) {
     reply_and_close(404, "404 Not Found\n");
     return false;
@@ -459,20 +461,18 @@ bool Connection::answer_without_body() {
 }
 
 void Connection::dispatch() {
-  RequestContext& rc = *rc_;
+  ConnectionBuffers& buffers = *buffers_;
   state_ = State::handling;
   parser_needs_reset_ = true;  // once this request's response is done
   clear_timeout();
-  body_mode_ = BodyMode::none;
-  suppress_body_ = false;
-  response_status_ = 0;
-  response_body_bytes_ = 0;
-  rc.request.bind(&rc.parser.head(), &rc.parser.body(), &peer_);
+  buffers.request.bind(&buffers.parser.head(), &buffers.parser.body(), &peer_);
+  buffers.writer.begin(buffers.parser.head());
 
   PathArgs args;
-  const Route* route = ctx_.app.router().match(rc.request.path(), args);
+  const Route* route =
+      manager_.app.router().match(buffers.request.path(), args);
   const HandlerFactory* factory =
-      route ? &route->factory() : ctx_.app.default_handler();
+      route ? &route->factory() : manager_.app.default_handler();
   std::shared_ptr<RequestHandler> h;
   MethodSet methods;
   try {
@@ -483,17 +483,18 @@ void Connection::dispatch() {
       h = std::make_shared<NotFoundHandler>();
     }
   } catch (const std::exception& e) {
-    log::error("cannot create the handler for ", rc.request.method(), " ",
-               rc.request.uri(), ": ", e.what());
+    log::error("cannot create the handler for ", buffers.request.method(), " ",
+               buffers.request.uri(), ": ", e.what());
     state_ = State::reading;
     reply_and_close(500, "internal server error\n");
     return;
   }
   handler_ = h;
-  h->bind({&ctx_.app, &rc.request, this, &ctx_.loop, shared_from_this(),
-           std::move(args), methods});
+  h->bind({&manager_.app, &buffers.request, this, &manager_.loop,
+           shared_from_this(), std::move(args), methods});
   ActivitySlot* activity = this_worker().activity;
-  if (activity) activity->begin(rc.request.method(), rc.request.uri());
+  if (activity)
+    activity->begin(buffers.request.method(), buffers.request.uri());
   h->execute();
   if (activity) activity->end();
 }
@@ -510,30 +511,22 @@ void Connection::reject(ParseError error) {
 // lingering_close) so the client reads the status instead of a reset.
 void Connection::reply_and_close(int status, std::string_view body,
                                  std::string_view extra_field) {
-  std::string& s = begin_head(status, reason_phrase(status));
-  if (!extra_field.empty()) {
-    s += extra_field;
-    s += "\r\n"sv;
-  }
-  s += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "sv;
-  append_decimal(s, body.size());
-  s += "\r\nConnection: close\r\n\r\n"sv;
-  s += body;
-  rc_->out.append(std::string_view(s));
+  ResponseWriter& writer = buffers_->writer;
+  writer.error_response(status, body, manager_.dates.http_date(), extra_field);
   log_access(status, body.size());
   linger_ = true;
   state_ = State::finishing;
 }
 
 void Connection::finish_close() {
-  bool unread = linger_ || (rc_ && !rc_->in.empty());
+  bool unread = linger_ || (buffers_ && !buffers_->in.empty());
   if (!unread) return close();
   boost::system::error_code ec;
   socket_.shutdown(Socket::shutdown_send, ec);
   if (ec) return close();
   state_ = State::lingering;
   set_timeout(TimeoutKind::linger);
-  if (rc_) rc_->in.consume(rc_->in.size());
+  if (buffers_) buffers_->in.consume(buffers_->in.size());
   arm_read();
 }
 
@@ -550,11 +543,11 @@ void Connection::close() {
     auto h = std::move(handler_);
     h->connection_closed();
   }
-  if (ctx_.on_connection_closed) ctx_.on_connection_closed();
+  if (manager_.on_connection_closed) manager_.on_connection_closed();
 }
 
 void Connection::drain() {
-  if (ctx_.drain == DrainState::handing_over && idle()) hand_over();
+  if (this_worker().drain == DrainState::handing_over && idle()) hand_over();
 }
 
 Clock::duration Connection::idle_for(Clock::time_point now) const {
@@ -581,27 +574,27 @@ void Connection::hand_over() {
   clear_timeout();
   registry_hook.unlink();
   --this_worker().connections;
-  rc_.reset();
-  ctx_.hand_over(fd);
-  if (ctx_.on_connection_closed) ctx_.on_connection_closed();
+  buffers_.reset();
+  manager_.hand_over(fd);
+  if (manager_.on_connection_closed) manager_.on_connection_closed();
 }
 
 bool Connection::idle() const {
   if (state_ != State::reading) return false;
-  if (!rc_) return true;
-  return (!rc_->parser.started() || parser_needs_reset_) && rc_->in.empty() &&
-         rc_->out.empty();
+  if (!buffers_) return true;
+  return (!buffers_->parser.started() || parser_needs_reset_) &&
+         buffers_->in.empty() && buffers_->out.empty();
 }
 
 bool Connection::busy_since(Clock::time_point& since) const {
   if (state_ != State::handling) return false;
-  since = rc_->request.start_time();
+  since = buffers_->request.start_time();
   return true;
 }
 
 std::string Connection::current_request() const {
   if (state_ != State::handling) return {};
-  const RequestHead& h = rc_->parser.head();
+  const RequestHead& h = buffers_->parser.head();
   std::string s(h.method_name);
   s += ' ';
   s += h.target.substr(0, 200);
@@ -614,108 +607,35 @@ void Connection::start_response(int status, std::string_view reason,
                                 const ResponseHeaders& headers,
                                 std::optional<std::uint64_t> content_length) {
   if (state_ != State::handling) return;
-  const RequestHead& h = rc_->parser.head();
-  bool http11 = h.version_major == 1 && h.version_minor >= 1;
-  bool keep = h.keep_alive && !this_worker().draining &&
-              requests_ + 1 < ctx_.limits.max_keepalive_requests;
-  if (const std::string* c = headers.find("Connection");
-      c && has_token(*c, "close"))
-    keep = false;
-  suppress_body_ = h.method == Method::head;
-  if (!status_allows_body(status)) {
-    body_mode_ = BodyMode::none;
-  } else if (content_length) {
-    body_mode_ = BodyMode::fixed;
-  } else if (http11) {
-    body_mode_ = BodyMode::chunked;
-  } else {
-    body_mode_ = BodyMode::until_close;  // HTTP/1.0 has no chunked coding
-    keep = false;
-  }
-  keep_alive_ = keep;
-  response_status_ = status;
-
-  std::string& s = begin_head(status, reason);
-  for (const auto& [name, value] : headers) {
-    // Framing is the connection's business, never the handler's.
-    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-        iequals(name, "Connection"))
-      continue;
-    s += name;
-    s += ": "sv;
-    s += value;
-    s += "\r\n"sv;
-  }
-  if (body_mode_ == BodyMode::fixed) {
-    s += "Content-Length: "sv;
-    append_decimal(s, *content_length);
-    s += "\r\n"sv;
-  } else if (body_mode_ == BodyMode::chunked) {
-    s += "Transfer-Encoding: chunked\r\n"sv;
-  }
-  if (!keep)
-    s += "Connection: close\r\n"sv;
-  else if (!http11)
-    s += "Connection: keep-alive\r\n"sv;
-  s += "\r\n"sv;
-  rc_->out.append(std::string_view(s));
+  bool may_keep_alive = !this_worker().draining() &&
+                        requests_ + 1 < manager_.limits.max_keepalive_requests;
+  buffers_->writer.start(status, reason, headers, content_length,
+                         manager_.dates.http_date(), may_keep_alive);
 }
 
 void Connection::send_body(std::string_view data) {
-  if (state_ != State::handling || data.empty()) return;
-  response_body_bytes_ += data.size();
-  if (suppress_body_ || body_mode_ == BodyMode::none) return;
-  OutputQueue& out = rc_->out;
-  if (body_mode_ == BodyMode::chunked) {
-    std::string& s = rc_->scratch;
-    s.clear();
-    append_hex(s, data.size());
-    s += "\r\n"sv;
-    out.append(std::string_view(s));
-    out.append(data);
-    out.append(std::string_view("\r\n"));
-    return;
-  }
-  out.append(data);
+  if (state_ == State::handling) buffers_->writer.body(data);
 }
 
 void Connection::send_body(std::string&& data) {
-  if (state_ != State::handling || data.empty()) return;
-  if (body_mode_ == BodyMode::chunked || suppress_body_ ||
-      body_mode_ == BodyMode::none)
-    return send_body(std::string_view(data));
-  response_body_bytes_ += data.size();
-  rc_->out.append(std::move(data));
+  if (state_ == State::handling) buffers_->writer.body(std::move(data));
 }
 
 void Connection::send_file(std::shared_ptr<const FileDescriptor> file,
                            std::uint64_t offset, std::uint64_t length) {
-  if (state_ != State::handling || length == 0) return;
-  response_body_bytes_ += length;
-  if (suppress_body_ || body_mode_ == BodyMode::none) return;
-  OutputQueue& out = rc_->out;
-  if (body_mode_ == BodyMode::chunked) {
-    std::string& s = rc_->scratch;
-    s.clear();
-    append_hex(s, length);
-    s += "\r\n"sv;
-    out.append(std::string_view(s));
-    out.append_file(std::move(file), offset, length);
-    out.append(std::string_view("\r\n"));
-    return;
-  }
-  out.append_file(std::move(file), offset, length);
+  if (state_ == State::handling)
+    buffers_->writer.file(std::move(file), offset, length);
 }
 
 void Connection::end_response() {
   if (state_ != State::handling) return;
-  if (body_mode_ == BodyMode::chunked && !suppress_body_)
-    rc_->out.append(std::string_view("0\r\n\r\n"));
-  log_access(response_status_, response_body_bytes_);
+  ResponseWriter& writer = buffers_->writer;
+  writer.end();
+  log_access(writer.status(), writer.body_bytes());
   ++requests_;
   ++this_worker().requests;
   handler_.reset();  // the handler's finish() holds its own reference
-  state_ = keep_alive_ ? State::reading : State::finishing;
+  state_ = writer.keep_alive() ? State::reading : State::finishing;
   schedule();
 }
 
@@ -728,7 +648,6 @@ void Connection::flush() {
 // end, so the client sees a truncated response rather than none at all.
 void Connection::abort() {
   if (state_ != State::handling) return close();
-  keep_alive_ = false;
   state_ = State::finishing;
   if (handler_) {
     auto h = std::move(handler_);
@@ -738,51 +657,36 @@ void Connection::abort() {
 }
 
 std::size_t Connection::pending_bytes() const {
-  return rc_ ? static_cast<std::size_t>(rc_->out.size()) : 0;
+  return buffers_ ? static_cast<std::size_t>(buffers_->out.size()) : 0;
 }
 
 // ---- bookkeeping
 // --------------------------------------------------------------
 
 void Connection::log_access(int status, std::uint64_t body_bytes) {
-  if (!ctx_.access_log.enabled()) return;
+  if (!manager_.access_log.enabled()) return;
   AccessRecord r;
   // After dispatch the request has (or will cache) the formatted address.
   std::string formatted;
   r.remote_ip = parser_needs_reset_
-                    ? rc_->request.remote_ip()
+                    ? buffers_->request.remote_ip()
                     : std::string_view(formatted = peer_address());
-  r.clf_date = ctx_.dates.clf_date();
+  r.clf_date = manager_.dates.clf_date();
   r.status = status;
   r.body_bytes = body_bytes;
-  if (rc_->parser.head_done()) {
-    const RequestHead& h = rc_->parser.head();
+  if (buffers_->parser.head_done()) {
+    const RequestHead& h = buffers_->parser.head();
     r.method = h.method_name;
     r.target = h.target;
     r.version = version_string(h);
     r.referer = h.headers.get("Referer");
     r.user_agent = h.headers.get("User-Agent");
   }
-  ctx_.access_log.record(r);
+  manager_.access_log.record(r);
 }
 
 std::string Connection::peer_address() const {
   return peer_.address().to_string();
-}
-
-// The status line and the fields every response carries, written into the
-// request's scratch string, which is returned for the rest of the head.
-std::string& Connection::begin_head(int status, std::string_view reason) {
-  std::string& s = rc_->scratch;
-  s.clear();
-  s += "HTTP/1.1 "sv;
-  append_decimal(s, static_cast<std::uint64_t>(status));
-  s += ' ';
-  s += reason;
-  s += "\r\nServer: gale\r\nDate: "sv;
-  s += ctx_.dates.http_date();
-  s += "\r\n"sv;
-  return s;
 }
 
 void Connection::set_no_delay() {
@@ -793,11 +697,11 @@ void Connection::set_no_delay() {
                sizeof one);
 }
 
-void Connection::acquire_context() {
-  rc_ = ctx_.contexts.acquire();
-  rc_->parser.set_limits(
-      {ctx_.limits.max_header_bytes, ctx_.limits.max_body_bytes});
-  rc_->parser.reset();
+void Connection::acquire_buffers() {
+  buffers_ = manager_.buffer_pool.acquire();
+  buffers_->parser.set_limits(
+      {manager_.limits.max_header_bytes, manager_.limits.max_body_bytes});
+  buffers_->parser.reset();
   parser_needs_reset_ = false;
 }
 

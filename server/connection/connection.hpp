@@ -9,7 +9,7 @@
 //      \--parse error--> reply with the status, then linger and close
 //
 // An idle connection waits for readability without holding a buffer; the
-// RequestContext (read buffer, parser, output queue) is taken from the
+// ConnectionBuffers (read buffer, parser, output queue) is taken from the
 // worker's pool when bytes arrive and given back when it goes idle again.
 // Writes are attempted at once (one sendmsg of gathered buffers, or
 // sendfile); only when the socket is full does the connection wait for
@@ -41,7 +41,7 @@ class Connection final : public ResponseChannel,
       boost::asio::basic_stream_socket<boost::asio::ip::tcp,
                                        boost::asio::io_context::executor_type>;
 
-  Connection(ServerContext& ctx, Socket socket,
+  Connection(ConnectionManager& ctx, Socket socket,
              const boost::asio::ip::tcp::endpoint& peer);
   ~Connection() override;
 
@@ -52,7 +52,7 @@ class Connection final : public ResponseChannel,
   void close();
   // A deadline of the kind this connection waits on has passed.
   void on_timeout();
-  // The worker started draining (ServerContext::drain says how): while
+  // The worker started draining (this_worker().drain says how): while
   // handing over, an idle connection goes to the master now and a busy one
   // as soon as it is idle again.
   void drain();
@@ -91,7 +91,6 @@ class Connection final : public ResponseChannel,
     lingering,  // error sent; draining input briefly before closing
     closed,
   };
-  enum class BodyMode : std::uint8_t { none, fixed, chunked, until_close };
 
   // The event loop of this connection.
   void run();
@@ -121,26 +120,22 @@ class Connection final : public ResponseChannel,
   bool answer_without_body();
   void log_access(int status, std::uint64_t body_bytes);
   std::string peer_address() const;
-  void acquire_context();
-  std::string& begin_head(int status, std::string_view reason);
+  void acquire_buffers();
   void set_no_delay();
   void hand_over();
 
-  ServerContext& ctx_;
+  ConnectionManager& manager_;
   Socket socket_;
   boost::asio::ip::tcp::endpoint peer_;
-  ObjectPool<RequestContext>::Ptr rc_;
+  ObjectPool<ConnectionBuffers>::Ptr buffers_;
   std::shared_ptr<RequestHandler> handler_;
   std::uint32_t requests_ = 0;  // answered on this connection
   Clock::time_point idle_since_{};
   State state_ = State::reading;
   TimeoutKind timeout_kind_ = TimeoutKind::none;
-  BodyMode body_mode_ = BodyMode::none;
-  bool suppress_body_ = false;  // HEAD
-  bool keep_alive_ = true;
   bool linger_ = false;
   bool read_armed_ = false;
-  bool warm_read_ = false;   // the armed read reads into rc_->in directly
+  bool warm_read_ = false;   // the armed read reads into buffers_->in directly
   bool cooling_ = false;     // the warm read was cancelled to go idle
   bool arm_posted_ = false;  // arm_read_later() is pending
   bool write_armed_ = false;
@@ -149,8 +144,6 @@ class Connection final : public ResponseChannel,
   bool parser_needs_reset_ = false;
   bool wrote_ = false;     // some bytes have gone out on this socket
   bool no_delay_ = false;  // TCP_NODELAY is set
-  int response_status_ = 0;
-  std::uint64_t response_body_bytes_ = 0;
 };
 
 }  // namespace gale

@@ -9,17 +9,19 @@
 
 #include "server/connection/input_buffer.hpp"
 #include "server/connection/output_queue.hpp"
+#include "server/connection/response_writer.hpp"
 #include "server/http/request_parser.hpp"
 #include "server/web/request.hpp"
 
 namespace gale {
 
-struct RequestContext {
+struct ConnectionBuffers {
   InputBuffer in;
   RequestParser parser;
   HttpRequest request;
   OutputQueue out;
-  std::string scratch;  // a response head being built
+  std::string scratch;                  // a response head being built
+  ResponseWriter writer{out, scratch};  // frames the response into `out`
 
   void reset() {
     in.reset();

@@ -12,8 +12,9 @@ Clock::duration seconds(double s) {
 
 }  // namespace
 
-ServerContext::ServerContext(boost::asio::io_context& loop_, Application& app_,
-                             const Limits& limits_, AccessLog& access_log_)
+ConnectionManager::ConnectionManager(boost::asio::io_context& loop_,
+                                     Application& app_, const Limits& limits_,
+                                     AccessLog& access_log_)
     : loop(loop_), app(app_), limits(limits_), access_log(access_log_) {
   timeout(TimeoutKind::header).set_duration(seconds(limits.header_timeout_s));
   timeout(TimeoutKind::body).set_duration(seconds(limits.body_timeout_s));

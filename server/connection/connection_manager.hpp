@@ -15,6 +15,7 @@
 #include "server/connection/connection_buffers.hpp"
 #include "server/core/object_pool.hpp"
 #include "server/core/timeout_list.hpp"
+#include "server/core/worker_state.hpp"
 #include "server/http/date_cache.hpp"
 #include "server/web/application.hpp"
 
@@ -23,8 +24,8 @@ namespace gale {
 // The intrusive links a connection needs to sit in the worker's lists
 // without any allocation.
 struct ConnectionLinks {
-  TimeoutHook timeout_hook;
-  TimeoutHook registry_hook;
+  ListHook timeout_hook;
+  ListHook registry_hook;
   Clock::time_point deadline;
 };
 
@@ -39,13 +40,14 @@ enum class TimeoutKind : std::uint8_t {
   write,   // between two writes of a response
   linger,  // draining input after an error response, before closing
 };
-constexpr std::size_t kTimeoutKinds = 7;
+constexpr std::size_t kTimeoutKinds =
+    static_cast<std::size_t>(TimeoutKind::linger) + 1;
 
 using ConnectionTimeouts =
     TimeoutList<ConnectionLinks, &ConnectionLinks::timeout_hook>;
 using ConnectionRegistry = boost::intrusive::list<
     ConnectionLinks,
-    boost::intrusive::member_hook<ConnectionLinks, TimeoutHook,
+    boost::intrusive::member_hook<ConnectionLinks, ListHook,
                                   &ConnectionLinks::registry_hook>,
     boost::intrusive::constant_time_size<false>>;
 
@@ -58,24 +60,12 @@ constexpr Clock::duration kWarmTime = std::chrono::seconds(1);
 // At most this many request contexts in use before idle connections stop
 // staying warm: a burst of thousands of one-request connections then costs
 // a bounded few megabytes, not one read buffer each.
-constexpr std::size_t kWarmContextBudget = 128;
-constexpr std::size_t kSpareContexts = 64;
+constexpr std::size_t kWarmBufferBudget = 128;
+constexpr std::size_t kSpareBuffers = 64;
 
-// How a worker is winding down, if it is.
-enum class DrainState : std::uint8_t {
-  running,
-  // Stopping for good: responses say Connection: close; connections idle
-  // for a second are closed (a client mid-send loses nothing sooner).
-  stopping,
-  // A newer worker takes over: idle keep-alive connections are handed to
-  // it through the master instead of being closed, so no client ever sees
-  // a connection close between requests.
-  handing_over,
-};
-
-struct ServerContext {
-  ServerContext(boost::asio::io_context& loop, Application& app,
-                const Limits& limits, AccessLog& access_log);
+struct ConnectionManager {
+  ConnectionManager(boost::asio::io_context& loop, Application& app,
+                    const Limits& limits, AccessLog& access_log);
 
   boost::asio::io_context& loop;
   Application& app;
@@ -84,10 +74,9 @@ struct ServerContext {
   DateCache dates;
   // Spares kept for reuse: enough for the connections a worker serves at
   // once under load, few enough that a burst's peak is given back.
-  ObjectPool<RequestContext> contexts{kSpareContexts};
+  ObjectPool<ConnectionBuffers> buffer_pool{kSpareBuffers};
   std::array<ConnectionTimeouts, kTimeoutKinds> timeouts;
   ConnectionRegistry connections;
-  DrainState drain = DrainState::running;
   // Called after a connection closes (the worker resumes accepting).
   std::function<void()> on_connection_closed;
   // Takes an idle connection's descriptor while handing over.

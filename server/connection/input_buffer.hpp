@@ -1,5 +1,5 @@
 // A connection's read buffer: bytes read but not yet parsed sit in
-// [begin, end); reads append at end. It lives in a pooled RequestContext,
+// [begin, end); reads append at end. It lives in a pooled ConnectionBuffers,
 // so an idle connection holds none.
 #pragma once
 

@@ -13,10 +13,10 @@ namespace gale {
 
 using Clock = std::chrono::steady_clock;
 
-using TimeoutHook = boost::intrusive::list_member_hook<
+using ListHook = boost::intrusive::list_member_hook<
     boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 
-template <class T, TimeoutHook T::*Hook>
+template <class T, ListHook T::*Hook>
 class TimeoutList {
  public:
   explicit TimeoutList(Clock::duration duration = {}) : duration_(duration) {}
@@ -56,7 +56,7 @@ class TimeoutList {
   std::size_t size() const { return list_.size(); }
 
  private:
-  boost::intrusive::list<T, boost::intrusive::member_hook<T, TimeoutHook, Hook>,
+  boost::intrusive::list<T, boost::intrusive::member_hook<T, ListHook, Hook>,
                          boost::intrusive::constant_time_size<false>>
       list_;
   Clock::duration duration_;
