@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) into build-fuzz/ and
 # runs each one for a bounded time, one after the other, starting from a
-# copy of its seed corpus in fuzz/corpus/<target>/ with fuzz/http.dict.
+# copy of its seed corpus in fuzz/corpus/<target>/ (HTTP targets with
+# fuzz/http.dict).
 #
 #   scripts/fuzz-smoke.sh [SECONDS_PER_TARGET]   (default 60)
 #
@@ -19,7 +20,8 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 jobs="${GALE_BUILD_JOBS:-2}"
-targets=(fuzz_request_parser fuzz_request_handler fuzz_router_url)
+targets=(fuzz_request_parser fuzz_request_handler fuzz_router_url
+         fuzz_ws_frame_parser fuzz_relay_frames)
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DGALE_FUZZ=ON \
   -DGALE_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -33,10 +35,13 @@ for t in "${targets[@]}"; do
   findings="$build/findings/$t"
   mkdir -p "$corpus" "$findings"
   cp -r "$root/fuzz/corpus/$t/." "$corpus/"
+  dict=()  # the HTTP dictionary helps only the HTTP targets
+  [[ $t == fuzz_request_* || $t == fuzz_router_* ]] &&
+    dict=(-dict="$root/fuzz/http.dict")
   echo "== $t: ${seconds}s"
   # -fork=0: one process, so two cores are enough for everyone else.
   if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      "$build/fuzz/$t" "$corpus" -dict="$root/fuzz/http.dict" \
+      "$build/fuzz/$t" "$corpus" "${dict[@]}" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -max_len=4096 -print_final_stats=1 \
       -artifact_prefix="$findings/" 2>"$work/$t.log"; then

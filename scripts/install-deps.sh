@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libboost1.81-dev libboost-program-options1.81-dev
   libhttp-parser-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  libssl-dev libboost-json1.81-dev
   clang libclang-rt-14-dev clang-format
   curl wrk procps python3 iproute2
 )
