@@ -4,9 +4,12 @@
 #include <regex>
 #include <sstream>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

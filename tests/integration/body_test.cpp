@@ -3,9 +3,12 @@
 // to read even while it is still sending (lingering close).
 #include <random>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 class BodyTest : public GaleTest {

@@ -10,9 +10,12 @@
 #include <regex>
 #include <sstream>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 std::vector<std::string> lines_of(const std::string& text) {

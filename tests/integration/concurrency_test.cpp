@@ -2,9 +2,12 @@
 // leaves or misbehaves disturbs no one else.
 #include <regex>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

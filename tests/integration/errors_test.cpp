@@ -2,9 +2,12 @@
 // Server headers, a short body, Connection: close, and the connection
 // really closed afterwards when the stream is in doubt. The server must
 // keep serving after each one.
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 class ErrorsTest : public GaleTest {

@@ -4,9 +4,12 @@
 #include <ctime>
 #include <thread>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using HttpRulesTest = GaleTest;
@@ -104,8 +107,8 @@ TEST_F(HttpRulesTest, PipelinedRequestsEndingInCloseStopThere) {
   EXPECT_EQ(rs[1].header("Connection"), "close");
   // The third request is never answered.
   std::string rest;
-  ReadEnd end = c.read_until_close(rest, 3s);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  Outcome end = c.read_until_close(rest, 3s);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_EQ(rest, "");
 }
 

@@ -3,9 +3,12 @@
 // sits in front of the worker.
 #include <signal.h>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -63,8 +66,8 @@ TEST_F(LifecycleTest, CrashedWorkerIsReplacedAndServesAgain) {
   ASSERT_TRUE(before);
   HttpClient c = send("GET /test/crash HTTP/1.1\r\nHost: t\r\n\r\n");
   std::string got;
-  ReadEnd end = c.read_until_close(got, 3s);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  Outcome end = c.read_until_close(got, 3s);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_EQ(got, "") << "a crashed worker cannot have answered";
   auto deadline = Clock::now() + 3s;
   std::optional<HttpResponse> after;

@@ -3,9 +3,12 @@
 
 #include <regex>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";

@@ -14,10 +14,13 @@
 #include <regex>
 #include <thread>
 
-#include "tests/integration/support/gale_test.hpp"
 #include "tests/server/static/static_tree.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -413,7 +416,7 @@ HttpClient start_download(StaticFilesTest& t, int port,
 
 // Reads the rest of the connection; returns the body bytes received
 // (everything after the head).
-std::size_t drain(HttpClient& c, ReadEnd& end) {
+std::size_t drain(HttpClient& c, Outcome& end) {
   std::string all;
   end = c.read_until_close(all, 20s);
   std::string got = c.leftover() + all;
@@ -430,10 +433,10 @@ TEST_F(StaticFilesTest, FileThatShrinksMidSendClosesThatConnectionOnly) {
   ASSERT_NE(c.leftover().find("Content-Length: 67108864"), std::string::npos);
   std::this_thread::sleep_for(100ms);  // the server fills the socket
   ASSERT_EQ(::truncate(big.c_str(), 1 << 20), 0);
-  ReadEnd end;
+  Outcome end;
   std::size_t body = drain(c, end);
   EXPECT_LT(body, kSize) << "the whole body arrived despite the truncation";
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   // The worker lives on: same pid, still answering.
   EXPECT_EQ(get("/").body, "Hello, world");
   std::string after = get("/info").body;
@@ -448,7 +451,7 @@ TEST_F(StaticFilesTest, FileTruncatedToNothingMidSendClosesThatConnection) {
   HttpClient c = start_download(*this, port(), "/static/big.bin");
   std::this_thread::sleep_for(100ms);
   ASSERT_EQ(::truncate(big.c_str(), 0), 0);
-  ReadEnd end;
+  Outcome end;
   EXPECT_LT(drain(c, end), kSize);
   EXPECT_EQ(get("/").body, "Hello, world");
 }
@@ -461,7 +464,7 @@ TEST_F(StaticFilesTest, FileUnlinkedMidSendIsStillSentWhole) {
   HttpClient c = start_download(*this, port(), "/static/big.bin");
   std::this_thread::sleep_for(100ms);
   ASSERT_EQ(::unlink(big.c_str()), 0);
-  ReadEnd end;
+  Outcome end;
   EXPECT_EQ(drain(c, end), kSize);
   EXPECT_EQ(get("/static/big.bin").status, 404);
 }
@@ -525,7 +528,7 @@ TEST_F(StaticFilesTest,
   while (!done) {
     rss_max = std::max(rss_max, rss_kb(worker));
     auto t0 = Clock::now();
-    std::optional<HttpResponse> r = itest::get(port(), "/");
+    std::optional<HttpResponse> r = test::get(port(), "/");
     auto latency = Clock::now() - t0;
     if (done) break;  // only probes that overlapped the download count
     ASSERT_TRUE(r) << "GET / got no answer during the download";

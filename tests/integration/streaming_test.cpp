@@ -1,8 +1,11 @@
 // Responses a handler streams with flush(): chunked for HTTP/1.1,
 // delimited by closing the connection for HTTP/1.0.
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -95,8 +98,8 @@ TEST_F(StreamingTest, PipelinedRequestWaitsBehindAStream) {
 // connection; the worker lives on.
 void expect_truncated(HttpClient& c) {
   std::string got;
-  ReadEnd end = c.read_until_close(got, 3s);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset)
+  Outcome end = c.read_until_close(got, 3s);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset)
       << describe(end) << "; got: " << got;
   EXPECT_EQ(got.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << got;
   EXPECT_NE(got.find("\r\n8\r\npartial\n\r\n"), std::string::npos) << got;

@@ -7,9 +7,12 @@
 
 #include <thread>
 
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 TEST(SupportTest, FindsAddressSanitizerReports) {
@@ -142,20 +145,20 @@ TEST_F(ClientParsing, TruncatedBodyIsAFailure) {
   reply("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
   hang_up();
   EXPECT_FALSE(client_.read_response(1s));
-  EXPECT_EQ(client_.last_end(), ReadEnd::eof);
+  EXPECT_EQ(client_.last_end(), Outcome::eof);
 }
 
 TEST_F(ClientParsing, SilenceIsATimeoutNotAHang) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(client_.read_response(200ms));
-  EXPECT_EQ(client_.last_end(), ReadEnd::timeout);
+  EXPECT_EQ(client_.last_end(), Outcome::timeout);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
 }
 
 TEST_F(ClientParsing, GarbageIsReported) {
   reply("SSH-2.0-OpenSSH_9.2\r\n\r\n");
   EXPECT_FALSE(client_.read_response(1s));
-  EXPECT_EQ(client_.last_end(), ReadEnd::garbage);
+  EXPECT_EQ(client_.last_end(), Outcome::malformed);
 }
 
 }  // namespace

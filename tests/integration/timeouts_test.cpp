@@ -2,9 +2,12 @@
 // and max_keepalive_requests. Each deadline is checked from both sides: not
 // (much) before it, and not long after (the worker's clock ticks every
 // 100 ms; a loaded machine adds more, hence the generous upper bounds).
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
 namespace gale::itest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -92,9 +95,9 @@ TEST_F(TimeoutsTest, SilentNewConnectionIsClosed) {
   HttpClient c = connect();
   auto start = Clock::now();
   std::string got;
-  ReadEnd end = c.read_until_close(got, 5s);
+  Outcome end = c.read_until_close(got, 5s);
   auto elapsed = since(start);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_GE(elapsed, kEarliest);
   EXPECT_LE(elapsed, kLatest);
   // nginx sends nothing here; a 408 would be acceptable too.
@@ -117,15 +120,26 @@ TEST_F(TimeoutsTest, IdleKeepAliveConnectionIsClosed) {
 }
 
 TEST_F(TimeoutsTest, ActivityResetsTheIdleTimeout) {
-  // Two requests 300 ms apart: each gap is under the 500 ms idle timeout.
-  HttpClient c = connect();
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"));
+  // Requests 300 ms apart for 1.2 s on one connection: each gap is under
+  // the 500 ms idle timeout, the whole is more than twice it, so a deadline
+  // that is not re-armed by each request closes the connection on the way.
+  // A server of its own: the suite's max_keepalive_requests (3) would end
+  // the connection first.
+  ServerOptions o;
+  o.yaml = "limits:\n  idle_timeout_s: 0.5\n  max_keepalive_requests: 100\n";
+  GaleProcess& s = start_server(o);
+  HttpClient c;
+  ASSERT_TRUE(c.connect(s.port())) << c.error();
+  constexpr int kRequests = 5;
+  auto start = Clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    if (i > 0) std::this_thread::sleep_for(300ms);
+    ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")) << i;
     auto r = c.read_response();
     ASSERT_TRUE(r) << i << ": " << describe(c.last_end());
-    EXPECT_FALSE(r->has_header("Connection"));
-    std::this_thread::sleep_for(300ms);
+    EXPECT_FALSE(r->has_header("Connection")) << i;
   }
+  EXPECT_GT(since(start), 1s);
 }
 
 TEST_F(TimeoutsTest, StalledBodyIsClosed) {
@@ -134,9 +148,9 @@ TEST_F(TimeoutsTest, StalledBodyIsClosed) {
       "only ten..");
   auto start = Clock::now();
   std::string got;
-  ReadEnd end = c.read_until_close(got, 5s);
+  Outcome end = c.read_until_close(got, 5s);
   auto elapsed = since(start);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_GE(elapsed, kEarliest);
   EXPECT_LE(elapsed, kLatest);
   // Closing without a word is what SPEC §2 asks; a 408 is fine too.
@@ -163,9 +177,9 @@ TEST_F(TimeoutsTest, StalledChunkedBodyIsClosed) {
       "5\r\nabc");
   auto start = Clock::now();
   std::string got;
-  ReadEnd end = c.read_until_close(got, 5s);
+  Outcome end = c.read_until_close(got, 5s);
   auto elapsed = since(start);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_GE(elapsed, kEarliest);
   EXPECT_LE(elapsed, kLatest);
 }
@@ -204,8 +218,8 @@ TEST_F(TimeoutsTest, ClientThatStopsReadingIsCutOff) {
                      std::to_string(body.size()) + "\r\n\r\n" + body));
   std::this_thread::sleep_for(2s);
   std::string got;
-  ReadEnd end = c.read_until_close(got, 5s);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  Outcome end = c.read_until_close(got, 5s);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_LT(got.size(), body.size()) << "the whole response was buffered; "
                                         "the test proves nothing";
   // The worker is fine.
@@ -241,8 +255,8 @@ TEST_F(TimeoutsTest, MaxKeepaliveRequestsWithPipelining) {
   EXPECT_EQ(rs[2].body, "Hello, 3");
   EXPECT_EQ(rs[2].header("Connection"), "close");
   std::string rest;
-  ReadEnd end = c.read_until_close(rest, 3s);
-  EXPECT_TRUE(end == ReadEnd::eof || end == ReadEnd::reset) << describe(end);
+  Outcome end = c.read_until_close(rest, 3s);
+  EXPECT_TRUE(end == Outcome::eof || end == Outcome::reset) << describe(end);
   EXPECT_EQ(rest, "") << "a 4th response on a closed connection";
 }
 

@@ -9,6 +9,9 @@
 #include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 TEST_F(MasterTest, ReusePortWorkersEachServe) {
@@ -37,7 +40,7 @@ TEST_F(MasterTest, ReusePortMasterTakesNoConnections_Issue3) {
   int answered = 0;
   std::string failures;
   for (int i = 0; i < 48; ++i) {
-    Response r = http_get(server_.port(), "/", 2s);
+    Reply r = http_get(server_.port(), "/", 2s);
     if (r.ok() && r.status == 200)
       ++answered;
     else

@@ -13,13 +13,16 @@
 #include "tests/master/support/fixture.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 class ConfigErrorTest : public MasterTest {
  protected:
   // Runs the binary to its exit; returns the exit code.
-  int run(const StartOptions& options) {
-    server_.start(options);
+  int run(const LaunchOptions& options) {
+    server_.launch(options);
     auto status = server_.wait_exit(10s);
     EXPECT_TRUE(status) << "it did not exit";
     if (!status) return -1;

@@ -10,6 +10,9 @@
 #include "tests/master/support/fixture.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Steady = std::chrono::steady_clock;
@@ -51,7 +54,7 @@ TEST_F(MasterTest, KillingTheMasterWithIdleKeepAliveConnections_Issue3) {
   server_.start_basic(2);
   ASSERT_TRUE(server_.wait_ready());
   std::set<pid_t> workers = server_.workers();
-  std::vector<HttpConnection> idle(8);
+  std::vector<HttpClient> idle(8);
   for (auto& c : idle) {
     ASSERT_TRUE(c.connect(server_.port()));
     ASSERT_EQ(c.get("/").status, 200);
@@ -67,7 +70,7 @@ TEST_F(MasterTest, KillingTheMasterWithIdleKeepAliveConnections_Issue3) {
             << gone_ms << " ms\n";
   EXPECT_LT(gone_ms, 1000);
   for (auto& c : idle) {
-    Response r = c.read_response(1s);
+    Reply r = c.read_reply(1s);
     EXPECT_NE(r.outcome, Outcome::timeout) << "closed, not left hanging";
   }
 }
@@ -76,7 +79,7 @@ TEST_F(MasterTest, KillingTheMasterLetsTheRequestInFlightFinish) {
   server_.start_basic(1);
   ASSERT_TRUE(server_.wait_ready());
   std::set<pid_t> workers = server_.workers();
-  HttpConnection c;
+  HttpClient c;
   ASSERT_TRUE(c.connect(server_.port()));
   ASSERT_TRUE(c.send("GET /sleep?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::this_thread::sleep_for(200ms);
@@ -87,7 +90,7 @@ TEST_F(MasterTest, KillingTheMasterLetsTheRequestInFlightFinish) {
   EXPECT_TRUE(wait_until([&] { return port_is_free(server_.port()); }, 1s, 2ms))
       << "the port is still taken 1 s after the master died";
   EXPECT_FALSE(none_alive(workers)) << "the worker waits for its request";
-  Response r = c.read_response(5s);
+  Reply r = c.read_reply(5s);
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "slept 1500");

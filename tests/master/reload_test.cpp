@@ -17,12 +17,15 @@
 #include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Steady = std::chrono::steady_clock;
 
 // Sends SIGHUP and waits for the reload to finish one way or the other.
-bool reload(GaleServer& s, const std::string& outcome = "reload complete") {
+bool reload(GaleProcess& s, const std::string& outcome = "reload complete") {
   std::size_t before = s.count_in_log(outcome);
   s.signal(SIGHUP);
   return s.wait_for_log(outcome, 15s, before + 1);
@@ -149,7 +152,7 @@ TEST_F(MasterTest, ReloadChangesTheWorkerCountAndBindsANewPort) {
           "\n  - host: 127.0.0.1\n    port: " + std::to_string(second) +
           "\nworkers: 3\nlog: {access_log: \"off\"}\n");
   ASSERT_TRUE(reload(server_));
-  Response r = http_get(second, "/info");
+  Reply r = http_get(second, "/info");
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(http_get(server_.port(), "/").status, 200);
@@ -167,7 +170,7 @@ TEST_F(MasterTest, ReloadThatDropsAPortReleasesIt_Issue3) {
   EXPECT_EQ(http_get(second, "/").status, 200);
   EXPECT_TRUE(wait_until([&] { return port_is_free(server_.port()); }, 5s))
       << "the dropped port stays bound";
-  HttpConnection c;
+  HttpClient c;
   int err = 0;
   EXPECT_FALSE(c.connect(server_.port(), 2s, &err));
   EXPECT_EQ(err, ECONNREFUSED) << std::strerror(err);

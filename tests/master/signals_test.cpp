@@ -12,6 +12,9 @@
 #include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Steady = std::chrono::steady_clock;
@@ -30,11 +33,11 @@ TEST_F(MasterTest, SigtermFinishesEveryRequestInFlightThenExits0) {
   ASSERT_EQ(workers.size(), 2u);
 
   // A keep-alive connection that has served a request and sits idle.
-  HttpConnection idle;
+  HttpClient idle;
   ASSERT_TRUE(idle.connect(server_.port()));
   ASSERT_EQ(idle.get("/").status, 200);
 
-  std::vector<HttpConnection> sleepers(10);
+  std::vector<HttpClient> sleepers(10);
   for (auto& c : sleepers) {
     ASSERT_TRUE(c.connect(server_.port()));
     ASSERT_TRUE(c.send("GET /sleep?ms=2000 HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -46,7 +49,7 @@ TEST_F(MasterTest, SigtermFinishesEveryRequestInFlightThenExits0) {
 
   // The drain shows on an open keep-alive connection: 503, then close.
   std::this_thread::sleep_for(200ms);
-  Response health = idle.get("/health", 3s);
+  Reply health = idle.get("/health", 3s);
   ASSERT_TRUE(health.ok()) << health.describe();
   EXPECT_EQ(health.status, 503);
   EXPECT_EQ(health.body, "draining");
@@ -54,13 +57,13 @@ TEST_F(MasterTest, SigtermFinishesEveryRequestInFlightThenExits0) {
 
   // New connections are refused once the listeners are closed.
   std::this_thread::sleep_for(300ms);
-  HttpConnection late;
+  HttpClient late;
   int err = 0;
   EXPECT_FALSE(late.connect(server_.port(), 3s, &err));
   EXPECT_EQ(err, ECONNREFUSED) << std::strerror(err);
 
   for (std::size_t i = 0; i < sleepers.size(); ++i) {
-    Response r = sleepers[i].read_response(5s);
+    Reply r = sleepers[i].read_reply(5s);
     ASSERT_TRUE(r.ok()) << "sleeper " << i << ": " << r.describe();
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "slept 2000");
@@ -106,7 +109,7 @@ TEST_F(MasterTest, SigquitStopsAtOnceLeavingNothing) {
   server_.start_basic(2);
   ASSERT_TRUE(server_.wait_ready());
   std::set<pid_t> workers = server_.workers();
-  HttpConnection c;
+  HttpClient c;
   ASSERT_TRUE(c.connect(server_.port()));
   ASSERT_TRUE(c.send("GET /sleep?ms=5000 HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::this_thread::sleep_for(200ms);
@@ -123,7 +126,7 @@ TEST_F(MasterTest, SigquitStopsAtOnceLeavingNothing) {
       wait_until([&] { return group_members(server_.pid()).empty(); }, 1s));
   for (pid_t w : workers)
     EXPECT_FALSE(is_alive(w));
-  Response r = c.read_response(2s);
+  Reply r = c.read_reply(2s);
   EXPECT_FALSE(r.ok()) << "the request in flight was cut short";
 }
 
@@ -132,7 +135,7 @@ TEST_F(MasterTest, SigquitStopsAtOnceLeavingNothing) {
 TEST_F(MasterTest, SecondSigintStopsAtOnce) {
   server_.start_basic(1);
   ASSERT_TRUE(server_.wait_ready());
-  HttpConnection c;
+  HttpClient c;
   ASSERT_TRUE(c.connect(server_.port()));
   ASSERT_TRUE(c.send("GET /sleep?ms=8000 HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::this_thread::sleep_for(200ms);
@@ -166,8 +169,8 @@ TEST_F(MasterTest, SigtermDuringAReloadLeavesNothing) {
 TEST_F(MasterTest, SigusrOneReopensTheAccessLog) {
   std::string log_path = (server_.dir() / "access.log").string();
   server_.set_port(free_port());
-  server_.start({.yaml = basic_yaml(server_.port(), 2),
-                 .args = {"--access-log", log_path}});
+  server_.launch({.yaml = basic_yaml(server_.port(), 2),
+                  .args = {"--access-log", log_path}});
   ASSERT_TRUE(server_.wait_ready());
   ASSERT_EQ(http_get(server_.port(), "/hello/before").status, 200);
   ASSERT_TRUE(wait_until(
@@ -197,8 +200,8 @@ TEST_F(MasterTest, SigusrOneReopensTheAccessLog) {
 TEST_F(MasterTest, PidfileHoldsTheMasterPidAndGoesAwayOnExit) {
   std::filesystem::path pidfile = server_.dir() / "gale.pid";
   server_.set_port(free_port());
-  server_.start({.yaml = basic_yaml(server_.port(), 1),
-                 .args = {"--pidfile", pidfile.string()}});
+  server_.launch({.yaml = basic_yaml(server_.port(), 1),
+                  .args = {"--pidfile", pidfile.string()}});
   ASSERT_TRUE(server_.wait_ready());
   EXPECT_EQ(read_file(pidfile), std::to_string(server_.pid()) + "\n");
   server_.signal(SIGTERM);

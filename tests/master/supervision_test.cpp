@@ -12,17 +12,20 @@
 #include "tests/master/support/load.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 using Steady = std::chrono::steady_clock;
 
 // Opens connections until one lands on worker `index`; returns it with the
 // pid that answered, or an unopened connection after `timeout`.
-HttpConnection connection_to(int port, int index, long& pid, Millis timeout) {
-  HttpConnection found;
+HttpClient connection_to(int port, int index, long& pid, Millis timeout) {
+  HttpClient found;
   wait_until(
       [&] {
-        HttpConnection c;
+        HttpClient c;
         if (!c.connect(port, 1s)) return false;
         auto info = get_info(c, 2s);
         if (!info || info->worker != index) return false;
@@ -37,7 +40,7 @@ HttpConnection connection_to(int port, int index, long& pid, Millis timeout) {
 TEST_F(MasterTest, WorkersFlagStartsExactlyThatManyWorkers) {
   server_.set_port(free_port());
   // The flag overrides the file's `workers: 1`.
-  server_.start(
+  server_.launch(
       {.yaml = basic_yaml(server_.port(), 1), .args = {"--workers", "3"}});
   ASSERT_TRUE(server_.wait_ready());
   std::set<pid_t> children = server_.workers();
@@ -101,13 +104,13 @@ TEST_F(MasterTest, CrashLoopBacksOffExponentiallyAndNeverSpins) {
   std::vector<double> gaps;
   for (int k = 0; k < 5; ++k) {
     long pid = -1;
-    HttpConnection c = connection_to(server_.port(), 0, pid, 10s);
+    HttpClient c = connection_to(server_.port(), 0, pid, 10s);
     ASSERT_TRUE(c.is_open()) << "crash " << k << ": worker 0 never answered";
     ASSERT_TRUE(c.send("GET /test/crash HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_TRUE(wait_until([&] { return !is_alive(pid); }, 3s, 1ms));
     auto died = Steady::now();
     // Worker 1 serves while slot 0 is down.
-    Response r = http_get(server_.port(), "/", 3s);
+    Reply r = http_get(server_.port(), "/", 3s);
     EXPECT_TRUE(r.ok() && r.status == 200)
         << "crash " << k << ": " << r.describe();
     ASSERT_TRUE(wait_until(
@@ -147,7 +150,7 @@ TEST_F(MasterTest, StuckWorkerIsDetectedByHeartbeatAndReplaced) {
   server_.start_basic(2, "workers_policy:\n  timeout_s: 1\n");
   ASSERT_TRUE(server_.wait_ready());
   long pid = -1;
-  HttpConnection c = connection_to(server_.port(), 1, pid, 10s);
+  HttpClient c = connection_to(server_.port(), 1, pid, 10s);
   ASSERT_TRUE(c.is_open());
 
   auto t0 = Steady::now();
@@ -164,7 +167,7 @@ TEST_F(MasterTest, StuckWorkerIsDetectedByHeartbeatAndReplaced) {
       << lines[0];
 
   // The stuck request is lost with its worker: no response, no hang.
-  Response stuck = c.read_response(5s);
+  Reply stuck = c.read_reply(5s);
   EXPECT_NE(stuck.outcome, Outcome::ok) << stuck.describe();
   EXPECT_NE(stuck.outcome, Outcome::timeout);
 
@@ -181,7 +184,7 @@ TEST_F(MasterTest, StuckWorkerIsDetectedByHeartbeatAndReplaced) {
       5s, 5ms));
   std::cout << "replacement answering after " << elapsed_ms(t0) << " ms\n";
   EXPECT_LT(elapsed_ms(t0), 4500) << "well before the handler would return";
-  Response r = http_get(server_.port(), "/", 3s);
+  Reply r = http_get(server_.port(), "/", 3s);
   EXPECT_TRUE(r.ok() && r.status == 200) << r.describe();
   EXPECT_TRUE(server_.wait_for_log(
       "(pid " + std::to_string(pid) + ", generation 1) was killed by SIGABRT",
@@ -219,7 +222,7 @@ TEST_F(MasterTest, StoppedWorkerIsKilledAndReplaced) {
 TEST_F(MasterTest, StuckWorkerLogNamesTheRequest_Issue3) {
   server_.start_basic(1, "workers_policy:\n  timeout_s: 1\n");
   ASSERT_TRUE(server_.wait_ready());
-  HttpConnection c;
+  HttpClient c;
   ASSERT_TRUE(c.connect(server_.port()));
   ASSERT_TRUE(c.send("GET /test/block?ms=4000 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(server_.wait_for_log("was killed by SIGABRT", 6s));
@@ -240,12 +243,12 @@ TEST_F(MasterTest, MaxRequestsRecyclesTheWorkerWithoutAFailedRequest) {
   auto first = get_info(server_.port());
   ASSERT_TRUE(first);
 
-  HttpConnection c;
+  HttpClient c;
   long sent = 0, failed = 0, after_change = 0;
   std::string failures;
   auto deadline = Steady::now() + 15s;
   while (after_change < 40 && Steady::now() < deadline) {
-    Response r;
+    Reply r;
     if (sent % 4 == 3) {  // some fresh connections too
       r = http_get(server_.port(), "/info", 5s);
     } else {

@@ -15,6 +15,9 @@
 #include "tests/master/support/fixture.hpp"
 
 namespace gale::mtest {
+
+using namespace gale::test;  // the shared test support
+
 namespace {
 
 // A bound unix datagram socket, as systemd's $NOTIFY_SOCKET.
@@ -69,8 +72,8 @@ TEST_F(MasterTest, SdNotifyReportsReadyReloadingAndStopping) {
   NotifySocket notify(path);
   ASSERT_TRUE(notify.bound());
   server_.set_port(free_port());
-  server_.start({.yaml = basic_yaml(server_.port(), 2),
-                 .env = {{"NOTIFY_SOCKET", path}}});
+  server_.launch({.yaml = basic_yaml(server_.port(), 2),
+                  .env = {{"NOTIFY_SOCKET", path}}});
   ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << notify.all();
   EXPECT_EQ(http_get(server_.port(), "/").status, 200)
       << "READY=1 comes once the workers accept";
@@ -103,7 +106,7 @@ TEST_F(MasterTest, ServesOnASocketPassedWithListenFds) {
   // The config names another port: socket activation overrides listen:.
   int configured = free_port();
   server_.set_port(port);
-  server_.start({.yaml = basic_yaml(configured, 2), .activation_fd = fd});
+  server_.launch({.yaml = basic_yaml(configured, 2), .activation_fd = fd});
   ::close(fd);  // the server has its own copy as fd 3
   ASSERT_TRUE(server_.wait_ready());
   EXPECT_TRUE(

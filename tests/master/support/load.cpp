@@ -4,6 +4,11 @@
 
 namespace gale::mtest {
 
+using namespace std::chrono_literals;
+using test::HttpClient;
+using test::Outcome;
+using test::Reply;
+
 ClientLoad::ClientLoad(Options options) : options_(std::move(options)) {
   for (int i = 0; i < options_.keepalive_threads; ++i)
     threads_.emplace_back([this] { keepalive_loop(); });
@@ -32,7 +37,7 @@ void ClientLoad::fail(const std::string& what) {
   if (samples_.size() < 20) samples_.push_back(what);
 }
 
-void ClientLoad::fail(const Response& r, const char* who) {
+void ClientLoad::fail(const Reply& r, const char* who) {
   if (r.outcome == Outcome::connect_failed && r.error_number == ECONNREFUSED) {
     ++refused_;
     ++failures_;
@@ -42,12 +47,12 @@ void ClientLoad::fail(const Response& r, const char* who) {
 }
 
 void ClientLoad::keepalive_loop() {
-  HttpConnection c;
+  HttpClient c;
   while (!stop_) {
     if (!c.is_open()) {
       int err = 0;
       if (!c.connect(options_.port, 3s, &err)) {
-        Response r;
+        Reply r;
         r.outcome = Outcome::connect_failed;
         r.error_number = err;
         fail(r, "keep-alive");
@@ -56,7 +61,7 @@ void ClientLoad::keepalive_loop() {
       }
       ++reconnects_;
     }
-    Response r = c.get(options_.target, 5s);
+    Reply r = c.get(options_.target, 5s);
     if (r.ok() && r.status == 200)
       ++successes_;
     else
@@ -66,7 +71,7 @@ void ClientLoad::keepalive_loop() {
 
 void ClientLoad::fresh_loop() {
   while (!stop_) {
-    Response r = http_get(options_.port, options_.target, 5s);
+    Reply r = test::http_get(options_.port, options_.target, 5s);
     if (r.ok() && r.status == 200)
       ++successes_;
     else

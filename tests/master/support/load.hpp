@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/master/support/http.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace gale::mtest {
 
@@ -41,7 +41,7 @@ class ClientLoad {
   void keepalive_loop();
   void fresh_loop();
   void fail(const std::string& what);
-  void fail(const Response& r, const char* who);
+  void fail(const test::Reply& r, const char* who);
 
   Options options_;
   std::atomic<bool> stop_{false};

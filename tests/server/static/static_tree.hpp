@@ -8,14 +8,14 @@
 #pragma once
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace gale::testing {
 
@@ -23,27 +23,14 @@ inline constexpr std::string_view kSecret = "TOP SECRET: outside the root\n";
 
 class StaticTree {
  public:
-  StaticTree() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "gale-static-XXXXXX")
-            .string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    base_ = std::filesystem::canonical(pattern);
-    root_ = base_ / "root";
+  StaticTree() : base_dir_("gale-static"), root_(base_dir_ / "root") {
     std::filesystem::create_directory(root_);
-    write_at(base_ / "secret.txt", std::string(kSecret));
+    write_at(base() / "secret.txt", std::string(kSecret));
   }
-  ~StaticTree() {
-    std::error_code ignored;
-    std::filesystem::remove_all(base_, ignored);
-  }
-  StaticTree(const StaticTree&) = delete;
-  StaticTree& operator=(const StaticTree&) = delete;
 
-  const std::filesystem::path& base() const { return base_; }
+  const std::filesystem::path& base() const { return base_dir_.path(); }
   const std::filesystem::path& root() const { return root_; }
-  std::filesystem::path secret() const { return base_ / "secret.txt"; }
+  std::filesystem::path secret() const { return base() / "secret.txt"; }
 
   // Writes `contents` to root/`name`, creating parent directories.
   std::filesystem::path file(const std::string& name,
@@ -70,6 +57,8 @@ class StaticTree {
     timespec times[2] = {{sec, nsec}, {sec, nsec}};
     ::utimensat(AT_FDCWD, (root_ / name).c_str(), times, 0);
   }
+  // Lets every user reach the tree (for a check run as user nobody).
+  void make_traversable() const { base_dir_.make_traversable(); }
 
  private:
   static void write_at(const std::filesystem::path& p,
@@ -79,7 +68,7 @@ class StaticTree {
     if (!out) throw std::runtime_error("cannot write " + p.string());
   }
 
-  std::filesystem::path base_;
+  test::TempDir base_dir_;
   std::filesystem::path root_;
 };
 

@@ -1,32 +1,39 @@
-// The fixture of every end-to-end test: one gale-test server per test,
-// started in SetUp() with the suite's options, stopped in TearDown().
+// The base fixture of every test that runs gale-test as a process (the
+// end-to-end tests in tests/integration, the process tests in
+// tests/master): it owns the servers a test starts, ends them in
+// TearDown() and checks them there.
 //
-// TearDown() fails the test when the server's stderr holds a sanitizer
-// report, and when SIGTERM does not make it exit 0 (a crash or a hang
-// during the test shows up there even if every response looked right).
+// TearDown() fails the test when a server's stderr holds a sanitizer
+// report, and (unless told otherwise) when SIGTERM does not make it exit 0:
+// a crash or a hang during the test shows up there even if every response
+// looked right. When the test failed, it prints the tail of each server's
+// stderr.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "tests/integration/support/gale_process.hpp"
-#include "tests/integration/support/http_client.hpp"
+#include "tests/support/gale_process.hpp"
+#include "tests/support/http_client.hpp"
 
-namespace gale::itest {
+namespace gale::test {
 
 class GaleTest : public ::testing::Test {
  protected:
-  // The options SetUp() starts the server with; suites override this.
+  // The options SetUp() starts the first server with; suites override this.
   virtual ServerOptions options() { return {}; }
 
   void SetUp() override;
   void TearDown() override;
 
-  // Starts one more server (stopped and checked in TearDown()).
+  // Starts one more server (ended and checked in TearDown()).
   GaleProcess& start_server(ServerOptions options);
+  // One more server, not started yet (for launch() or start_basic()).
+  GaleProcess& add_server();
 
   GaleProcess& server() { return *servers_.front(); }
   int port() { return server().port(); }
@@ -42,6 +49,9 @@ class GaleTest : public ::testing::Test {
   // When a test stops a server in an unusual way, TearDown() should not
   // insist on a clean exit.
   bool expect_clean_exit_ = true;
+  // TearDown() SIGKILLs each server's group (GaleProcess::kill_all())
+  // instead of stopping it with SIGTERM; no exit status is expected then.
+  bool kill_at_teardown_ = false;
 
  private:
   std::vector<std::unique_ptr<GaleProcess>> servers_;
@@ -59,4 +69,4 @@ void expect_date_and_server(const HttpResponse& r);
 ::testing::AssertionResult same_bytes(const std::string& expected,
                                       const std::string& actual);
 
-}  // namespace gale::itest
+}  // namespace gale::test

@@ -1,4 +1,4 @@
-#include "tests/integration/support/http_client.hpp"
+#include "tests/support/http_client.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -9,104 +9,61 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <utility>
 
-namespace gale::itest {
+namespace gale::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - Clock::now());
+  auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now());
   return static_cast<int>(std::max<long long>(0, left.count()));
 }
 
-timeval to_timeval(std::chrono::milliseconds t) {
+timeval to_timeval(Millis t) {
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(t.count() / 1000);
   tv.tv_usec = static_cast<suseconds_t>((t.count() % 1000) * 1000);
   return tv;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool has_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    std::size_t comma = list.find(',');
-    if (iequals(trim(list.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
+// A non-blocking connect bounded by `timeout`; 0 or the errno.
+int connect_within(int fd, int port, Millis timeout) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return 0;
+  if (errno != EINPROGRESS) return errno;
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    pollfd p{fd, POLLOUT, 0};
+    int n = ::poll(&p, 1, remaining_ms(deadline));
+    if (n == 0) return ETIMEDOUT;
+    if (n > 0) break;
+    if (errno != EINTR) return errno;
   }
-  return false;
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  return err;
 }
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-const char* describe(ReadEnd e) {
-  switch (e) {
-    case ReadEnd::ok:
-      return "ok";
-    case ReadEnd::eof:
-      return "connection closed (EOF)";
-    case ReadEnd::reset:
-      return "connection reset";
-    case ReadEnd::timeout:
-      return "timed out";
-    case ReadEnd::garbage:
-      return "not an HTTP response";
-  }
-  return "?";
-}
-
-// ---- HttpResponse -----------------------------------------------------------
-
-std::string HttpResponse::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals(k, name)) return v;
-  return {};
-}
-
-bool HttpResponse::has_header(std::string_view name) const {
-  return header_count(name) > 0;
-}
-
-int HttpResponse::header_count(std::string_view name) const {
-  int n = 0;
-  for (const auto& [k, v] : headers)
-    n += iequals(k, name) ? 1 : 0;
-  return n;
-}
-
-// ---- HttpClient: connection -------------------------------------------------
+// ---- connection -------------------------------------------------------------
 
 HttpClient::~HttpClient() {
   close();
 }
 
-HttpClient::HttpClient(HttpClient&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)),
-      buf_(std::move(o.buf_)),
-      pos_(o.pos_),
-      last_end_(o.last_end_),
-      error_(std::move(o.error_)) {}
+HttpClient::HttpClient(HttpClient&& o) noexcept {
+  *this = std::move(o);
+}
 
 HttpClient& HttpClient::operator=(HttpClient&& o) noexcept {
   if (this != &o) {
@@ -115,36 +72,31 @@ HttpClient& HttpClient::operator=(HttpClient&& o) noexcept {
     buf_ = std::move(o.buf_);
     pos_ = o.pos_;
     last_end_ = o.last_end_;
+    last_errno_ = o.last_errno_;
     error_ = std::move(o.error_);
   }
   return *this;
 }
 
-bool HttpClient::connect(int port, std::chrono::milliseconds timeout) {
+bool HttpClient::connect(int port, Millis timeout, int* error_number) {
   close();
   buf_.clear();
   pos_ = 0;
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) {
-    error_ = std::string("socket: ") + std::strerror(errno);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int err = fd < 0 ? errno : connect_within(fd, port, timeout);
+  if (error_number) *error_number = err;
+  if (err != 0) {
+    error_ = std::string("connect: ") + std::strerror(err);
+    if (fd >= 0) ::close(fd);
     return false;
   }
+  fd_ = fd;
+  // Blocking from here on, every call bounded by a deadline or a timeout.
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   timeval tv = to_timeval(timeout);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  // A blocking connect to loopback completes or fails at once (the
-  // listener's backlog takes it); SO_SNDTIMEO bounds it anyway.
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    error_ = std::string("connect: ") + std::strerror(errno);
-    close();
-    return false;
-  }
   // Sends may block on a full socket for at most this long.
   set_send_timeout(5s);
   return true;
@@ -158,17 +110,22 @@ bool HttpClient::adopt(int fd) {
   return fd_ >= 0;
 }
 
-void HttpClient::set_send_timeout(std::chrono::milliseconds t) {
+void HttpClient::set_send_timeout(Millis t) {
   timeval tv = to_timeval(t);
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 bool HttpClient::send(std::string_view bytes) {
-  if (fd_ < 0) return false;
+  if (fd_ < 0) {
+    error_ = "send: not connected";
+    last_errno_ = ENOTCONN;
+    return false;
+  }
   while (!bytes.empty()) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
+      last_errno_ = errno;
       error_ = std::string("send: ") + std::strerror(errno);
       return false;
     }
@@ -178,7 +135,7 @@ bool HttpClient::send(std::string_view bytes) {
 }
 
 bool HttpClient::send_slowly(std::string_view bytes, std::size_t piece,
-                             std::chrono::milliseconds pause) {
+                             Millis pause) {
   while (!bytes.empty()) {
     std::size_t n = std::min(piece, bytes.size());
     if (!send(bytes.substr(0, n))) return false;
@@ -202,20 +159,19 @@ void HttpClient::close(bool reset) {
   fd_ = -1;
 }
 
-// ---- HttpClient: reading ----------------------------------------------------
+// ---- reading ----------------------------------------------------------------
 
 bool HttpClient::recv_some(Deadline deadline) {
   if (fd_ < 0) {
-    last_end_ = ReadEnd::eof;
+    last_end_ = Outcome::eof;
     return false;
   }
   for (;;) {
     pollfd p{fd_, POLLIN, 0};
-    int ms = remaining_ms(deadline);
-    int r = ::poll(&p, 1, ms);
+    int r = ::poll(&p, 1, remaining_ms(deadline));
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) {
-      last_end_ = ReadEnd::timeout;
+      last_end_ = Outcome::timeout;
       return false;
     }
     char tmp[65536];
@@ -225,18 +181,19 @@ bool HttpClient::recv_some(Deadline deadline) {
       return true;
     }
     if (n == 0) {
-      last_end_ = ReadEnd::eof;
+      last_end_ = Outcome::eof;
       return false;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       if (remaining_ms(deadline) == 0) {
-        last_end_ = ReadEnd::timeout;
+        last_end_ = Outcome::timeout;
         return false;
       }
       continue;
     }
-    last_end_ = errno == ECONNRESET ? ReadEnd::reset : ReadEnd::eof;
+    last_errno_ = errno;
+    last_end_ = errno == ECONNRESET ? Outcome::reset : Outcome::eof;
     error_ = std::string("recv: ") + std::strerror(errno);
     return false;
   }
@@ -260,74 +217,57 @@ std::optional<std::size_t> HttpClient::fill_until(std::string_view delim,
   }
 }
 
-std::optional<HttpResponse> HttpClient::read_response(
-    std::chrono::milliseconds timeout, bool head_request) {
+std::optional<HttpResponse> HttpClient::read_response(Millis timeout,
+                                                      bool head_request) {
   Deadline deadline = Clock::now() + timeout;
-  last_end_ = ReadEnd::ok;
+  last_end_ = Outcome::ok;
+  last_errno_ = 0;
   pos_ = 0;
   auto head_end = fill_until("\r\n\r\n", deadline);
   if (!head_end) return std::nullopt;
   HttpResponse r;
-  std::string_view head(buf_.data(), *head_end);
-  std::size_t eol = head.find("\r\n");
-  r.status_line = std::string(head.substr(0, eol));
-  // "HTTP/1.1 200 OK"
-  if (r.status_line.size() < 12 || r.status_line.compare(0, 5, "HTTP/") != 0 ||
-      r.status_line[8] != ' ') {
-    last_end_ = ReadEnd::garbage;
+  if (!parse_head(std::string_view(buf_.data(), *head_end), r)) {
+    last_end_ = Outcome::malformed;
     return std::nullopt;
   }
-  r.version = r.status_line.substr(0, 8);
-  r.status = std::atoi(r.status_line.substr(9, 3).c_str());
-  r.reason = r.status_line.size() > 13 ? r.status_line.substr(13) : "";
-  std::string_view rest =
-      eol == std::string_view::npos ? "" : head.substr(eol + 2);
-  while (!rest.empty()) {
-    std::size_t e = rest.find("\r\n");
-    std::string_view line = rest.substr(0, e);
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) {
-      last_end_ = ReadEnd::garbage;
-      return std::nullopt;
-    }
-    r.headers.emplace_back(std::string(line.substr(0, colon)),
-                           std::string(trim(line.substr(colon + 1))));
-    if (e == std::string_view::npos) break;
-    rest.remove_prefix(e + 2);
-  }
   pos_ = *head_end + 4;
-
-  bool no_body = head_request || (r.status >= 100 && r.status < 200) ||
-                 r.status == 204 || r.status == 304;
-  std::string te = r.header("Transfer-Encoding");
-  if (no_body) {
-    // nothing
-  } else if (!te.empty()) {
-    if (!has_token(te, "chunked")) {
-      last_end_ = ReadEnd::garbage;
-      return std::nullopt;
-    }
-    r.chunked = true;
-    if (!read_chunked(r, deadline)) return std::nullopt;
-  } else if (r.has_header("Content-Length")) {
-    std::size_t len = std::stoull(r.header("Content-Length"));
-    if (!fill(len, deadline)) return std::nullopt;
-    r.body = buf_.substr(pos_, len);
-    pos_ += len;
-  } else {
-    // Delimited by the close of the connection.
-    while (recv_some(deadline)) {
-    }
-    if (last_end_ == ReadEnd::timeout) return std::nullopt;
-    r.close_delimited = true;
-    r.body = buf_.substr(pos_);
-    pos_ = buf_.size();
-    last_end_ = ReadEnd::ok;
-  }
+  if (!read_body(r, head_request, deadline)) return std::nullopt;
   r.raw = buf_.substr(0, pos_);
   buf_.erase(0, pos_);
   pos_ = 0;
   return r;
+}
+
+bool HttpClient::read_body(HttpResponse& r, bool head_request,
+                           Deadline deadline) {
+  bool no_body = head_request || (r.status >= 100 && r.status < 200) ||
+                 r.status == 204 || r.status == 304;
+  std::string te = r.header("Transfer-Encoding");
+  if (no_body) return true;
+  if (!te.empty()) {
+    if (!has_token(te, "chunked")) {
+      last_end_ = Outcome::malformed;
+      return false;
+    }
+    r.chunked = true;
+    return read_chunked(r, deadline);
+  }
+  if (r.has_header("Content-Length")) {
+    std::size_t len = std::stoull(r.header("Content-Length"));
+    if (!fill(len, deadline)) return false;
+    r.body = buf_.substr(pos_, len);
+    pos_ += len;
+    return true;
+  }
+  // Delimited by the close of the connection.
+  while (recv_some(deadline)) {
+  }
+  if (last_end_ == Outcome::timeout) return false;
+  r.close_delimited = true;
+  r.body = buf_.substr(pos_);
+  pos_ = buf_.size();
+  last_end_ = Outcome::ok;
+  return true;
 }
 
 bool HttpClient::read_chunked(HttpResponse& r, Deadline deadline) {
@@ -340,14 +280,14 @@ bool HttpClient::read_chunked(HttpResponse& r, Deadline deadline) {
     char* end = nullptr;
     unsigned long long size = std::strtoull(hex.c_str(), &end, 16);
     if (hex.empty() || *end != '\0') {
-      last_end_ = ReadEnd::garbage;
+      last_end_ = Outcome::malformed;
       return false;
     }
     pos_ = *eol + 2;
     if (size == 0) break;
     if (!fill(size + 2, deadline)) return false;
     if (buf_.compare(pos_ + size, 2, "\r\n") != 0) {
-      last_end_ = ReadEnd::garbage;
+      last_end_ = Outcome::malformed;
       return false;
     }
     r.chunks.push_back(buf_.substr(pos_, size));
@@ -364,32 +304,58 @@ bool HttpClient::read_chunked(HttpResponse& r, Deadline deadline) {
   }
 }
 
-std::vector<HttpResponse> HttpClient::read_responses(
-    std::size_t n, std::chrono::milliseconds timeout) {
+std::vector<HttpResponse> HttpClient::read_responses(std::size_t n,
+                                                     Millis timeout) {
   std::vector<HttpResponse> out;
   Deadline deadline = Clock::now() + timeout;
   for (std::size_t i = 0; i < n; ++i) {
-    auto left = std::chrono::milliseconds(remaining_ms(deadline));
-    auto r = read_response(left);
+    auto r = read_response(Millis(remaining_ms(deadline)));
     if (!r) break;
     out.push_back(std::move(*r));
   }
   return out;
 }
 
-bool HttpClient::wait_closed(std::chrono::milliseconds timeout,
-                             bool data_allowed) {
+Reply HttpClient::read_reply(Millis timeout) {
+  Reply reply;
+  if (auto r = read_response(timeout)) {
+    static_cast<HttpResponse&>(reply) = std::move(*r);
+    reply.outcome = Outcome::ok;
+    if (reply.closes()) close();
+    return reply;
+  }
+  reply.outcome = last_end_;
+  reply.error_number = last_errno_;
+  close();
+  return reply;
+}
+
+Reply HttpClient::get(const std::string& target, Millis timeout, bool close) {
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  if (close) req += "Connection: close\r\n";
+  req += "\r\n";
+  set_send_timeout(timeout);
+  if (!send(req)) {
+    Reply reply;
+    reply.outcome = Outcome::send_failed;
+    reply.error_number = last_errno_;
+    this->close();
+    return reply;
+  }
+  return read_reply(timeout);
+}
+
+bool HttpClient::wait_closed(Millis timeout, bool data_allowed) {
   Deadline deadline = Clock::now() + timeout;
   for (;;) {
     std::size_t before = buf_.size();
     if (!recv_some(deadline))
-      return last_end_ == ReadEnd::eof || last_end_ == ReadEnd::reset;
+      return last_end_ == Outcome::eof || last_end_ == Outcome::reset;
     if (!data_allowed && buf_.size() > before) return false;
   }
 }
 
-ReadEnd HttpClient::read_until_close(std::string& out,
-                                     std::chrono::milliseconds timeout) {
+Outcome HttpClient::read_until_close(std::string& out, Millis timeout) {
   Deadline deadline = Clock::now() + timeout;
   while (recv_some(deadline)) {
   }
@@ -399,22 +365,20 @@ ReadEnd HttpClient::read_until_close(std::string& out,
   return last_end_;
 }
 
-bool HttpClient::receive(std::chrono::milliseconds timeout) {
+bool HttpClient::receive(Millis timeout) {
   return recv_some(Clock::now() + timeout);
 }
 
-bool HttpClient::still_open(std::chrono::milliseconds wait) {
+bool HttpClient::still_open(Millis wait) {
   if (fd_ < 0) return false;
   pollfd p{fd_, POLLIN, 0};
-  int r = ::poll(&p, 1, static_cast<int>(wait.count()));
-  return r == 0;
+  return ::poll(&p, 1, static_cast<int>(wait.count())) == 0;
 }
 
-// ---- helpers
-// ------------------------------------------------------------------
+// ---- one-shot helpers -------------------------------------------------------
 
 std::optional<HttpResponse> fetch(int port, std::string_view request,
-                                  std::chrono::milliseconds timeout) {
+                                  Millis timeout) {
   HttpClient c;
   if (!c.connect(port) || !c.send(request)) return std::nullopt;
   return c.read_response(timeout, request.substr(0, 5) == "HEAD ");
@@ -427,4 +391,14 @@ std::optional<HttpResponse> get(int port, std::string_view target) {
   return fetch(port, req);
 }
 
-}  // namespace gale::itest
+Reply http_get(int port, const std::string& target, Millis timeout) {
+  HttpClient c;
+  Reply r;
+  if (!c.connect(port, timeout, &r.error_number)) {
+    r.outcome = Outcome::connect_failed;
+    return r;
+  }
+  return c.get(target, timeout, true);
+}
+
+}  // namespace gale::test

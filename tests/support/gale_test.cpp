@@ -1,8 +1,16 @@
-#include "tests/integration/support/gale_test.hpp"
+#include "tests/support/gale_test.hpp"
 
+#include <iostream>
 #include <regex>
 
-namespace gale::itest {
+namespace gale::test {
+namespace {
+
+std::string tail(std::string text, std::size_t n) {
+  return text.size() > n ? "...\n" + text.substr(text.size() - n) : text;
+}
+
+}  // namespace
 
 void GaleTest::SetUp() {
   start_server(options());
@@ -10,15 +18,22 @@ void GaleTest::SetUp() {
 
 void GaleTest::TearDown() {
   for (auto& p : servers_) {
-    ExitStatus status = p->stop(5s);
-    check_stopped(*p, status, expect_clean_exit_);
+    ExitStatus status = kill_at_teardown_ ? p->kill_all() : p->stop(5s);
+    check_stopped(*p, status, expect_clean_exit_ && !kill_at_teardown_);
+    if (HasFailure() && p->pid() > 0)
+      std::cerr << "---- server " << p->pid() << " stderr ----\n"
+                << tail(p->stderr_text(), 12000) << "---- end ----\n";
   }
   servers_.clear();
 }
 
-GaleProcess& GaleTest::start_server(ServerOptions options) {
+GaleProcess& GaleTest::add_server() {
   servers_.push_back(std::make_unique<GaleProcess>());
-  GaleProcess& p = *servers_.back();
+  return *servers_.back();
+}
+
+GaleProcess& GaleTest::start_server(ServerOptions options) {
+  GaleProcess& p = add_server();
   if (!p.start(std::move(options))) {
     ADD_FAILURE() << "cannot start " << test_binary() << ": " << p.why();
     // Later steps fail on their own; a fatal failure here would be
@@ -60,10 +75,7 @@ void check_stopped(GaleProcess& p, const ExitStatus& status,
     EXPECT_TRUE(status.exited && status.code == 0 && !status.timed_out)
         << "after SIGTERM the server " << status.describe()
         << "; the tail of its stderr:\n"
-        << [&] {
-             std::string e = p.stderr_text();
-             return e.size() > 3000 ? e.substr(e.size() - 3000) : e;
-           }();
+        << tail(p.stderr_text(), 3000);
   }
 }
 
@@ -97,4 +109,4 @@ void expect_date_and_server(const HttpResponse& r) {
          << "\n  actual:   " << around(actual);
 }
 
-}  // namespace gale::itest
+}  // namespace gale::test
