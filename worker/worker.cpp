@@ -124,6 +124,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
   }
   share_.join();
   WorkerState& w = this_worker();
+  w.drain = DrainState::running;
   w.index = options_.index;
   w.generation = options_.generation;
   w.started_at = monotonic_seconds();
@@ -146,7 +147,7 @@ Worker::~Worker() {
 }
 
 int Worker::run() {
-  watch_signals();
+  if (options_.handle_signals) watch_signals();
   for (auto& l : listeners_)
     accept_next(*l);
   start_tick();
@@ -328,11 +329,7 @@ void Worker::on_tick() {
 }
 
 void Worker::expire_timeouts(Clock::time_point now) {
-  for (ConnectionTimeouts& list : manager_->timeouts) {
-    list.expire(now, [](ConnectionLinks& links) {
-      static_cast<Connection&>(links).on_timeout();
-    });
-  }
+  manager_->expire_timeouts(now);
 }
 
 // ---- stopping
@@ -348,12 +345,7 @@ void Worker::drain(DrainMode mode) {
   bool first = this_worker().drain == DrainState::running;
   this_worker().drain = want;
   close_listeners(want == DrainState::stopping || config_.reuse_port);
-  // Snapshot: handing a connection over unlinks it from the registry.
-  std::vector<std::shared_ptr<Connection>> all;
-  for (ConnectionLinks& links : manager_->connections)
-    all.push_back(static_cast<Connection&>(links).shared_from_this());
-  for (auto& c : all)
-    c->drain();
+  manager_->drain_all();
   if (first) {
     auto grace = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(
@@ -415,13 +407,7 @@ void Worker::maybe_finish_drain() {
 }
 
 void Worker::close_long_idle_connections(Clock::time_point now) {
-  std::vector<std::shared_ptr<Connection>> idle;
-  for (ConnectionLinks& links : manager_->connections) {
-    auto& c = static_cast<Connection&>(links);
-    if (c.idle_for(now) >= kStopIdleGrace) idle.push_back(c.shared_from_this());
-  }
-  for (auto& c : idle)
-    c->close();
+  manager_->close_idle_for(now, kStopIdleGrace);
 }
 
 void Worker::start_heartbeat() {
@@ -445,19 +431,9 @@ void Worker::send_heartbeat() {
   hb.rss_bytes = resident_bytes();
   hb.loop_lag_ms =
       std::chrono::duration<double, std::milli>(now - heartbeat_due_).count();
-  Clock::time_point oldest = now;
-  const Connection* oldest_conn = nullptr;
-  for (const ConnectionLinks& links : manager_->connections) {
-    const auto& c = static_cast<const Connection&>(links);
-    Clock::time_point since;
-    if (c.busy_since(since) && since < oldest) {
-      oldest = since;
-      oldest_conn = &c;
-    }
-  }
-  if (oldest_conn) {
+  Clock::time_point oldest;
+  if (std::string line; manager_->oldest_request(oldest, line)) {
     hb.oldest_request_s = std::chrono::duration<double>(now - oldest).count();
-    std::string line = oldest_conn->current_request();
     std::snprintf(hb.oldest_request, sizeof hb.oldest_request, "%s",
                   line.c_str());
   }
@@ -486,8 +462,7 @@ void Worker::stop_now() {
 
 void Worker::close_all_connections() {
   if (!manager_) return;
-  while (!manager_->connections.empty())
-    static_cast<Connection&>(manager_->connections.front()).close();
+  manager_->stop_all();
 }
 
 }  // namespace gale

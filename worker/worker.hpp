@@ -41,6 +41,9 @@ struct WorkerOptions {
   // and this worker's line in it (-1: none).
   AcceptBoard* accept_board = nullptr;
   int accept_line = -1;
+  // Whether the worker owns the process's SIGTERM/SIGQUIT/SIGINT: false
+  // when it runs inside another program (gale::testing::AppServer).
+  bool handle_signals = true;
 };
 
 class Worker {

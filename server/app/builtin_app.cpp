@@ -48,11 +48,11 @@ struct EchoHandler : RequestHandler {
 struct InfoHandler : RequestHandler {
   void get() override {
     const WorkerState& w = this_worker();
-    write(Json::object({{"pid", static_cast<std::int64_t>(::getpid())},
-                        {"worker", w.index},
-                        {"generation", w.generation},
-                        {"requests", w.requests},
-                        {"connections", w.connections}}));
+    write(boost::json::object{{"pid", static_cast<std::int64_t>(::getpid())},
+                              {"worker", w.index},
+                              {"generation", w.generation},
+                              {"requests", w.requests},
+                              {"connections", w.connections}});
   }
 };
 

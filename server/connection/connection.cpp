@@ -15,6 +15,7 @@
 #include "server/core/log.hpp"
 #include "server/core/worker_state.hpp"
 #include "server/http/status.hpp"
+#include "server/web/dispatch.hpp"
 
 namespace gale {
 namespace {
@@ -30,12 +31,6 @@ constexpr std::uint64_t kMaxQueuedOutput = 256 * 1024;
 // Bytes written in one turn before yielding to the other connections.
 constexpr std::uint64_t kWriteSlice = 1 << 20;
 constexpr std::size_t kSendfileChunk = 1 << 20;  // one call per kWriteSlice
-
-// What answers a request no route matches (when the application sets no
-// default handler of its own).
-struct NotFoundHandler final : RequestHandler {
-  void prepare() override { send_error(404); }
-};
 
 std::string_view version_string(const RequestHead& h) {
   return h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
@@ -468,20 +463,9 @@ void Connection::dispatch() {
   buffers.request.bind(&buffers.parser.head(), &buffers.parser.body(), &peer_);
   buffers.writer.begin(buffers.parser.head());
 
-  PathArgs args;
-  const Route* route =
-      manager_.app.router().match(buffers.request.path(), args);
-  const HandlerFactory* factory =
-      route ? &route->factory() : manager_.app.default_handler();
-  std::shared_ptr<RequestHandler> h;
-  MethodSet methods;
+  RoutedHandler routed;
   try {
-    if (factory) {
-      h = factory->create();
-      methods = factory->methods;
-    } else {
-      h = std::make_shared<NotFoundHandler>();
-    }
+    routed = make_handler(manager_.app, buffers.request.path());
   } catch (const std::exception& e) {
     log::error("cannot create the handler for ", buffers.request.method(), " ",
                buffers.request.uri(), ": ", e.what());
@@ -489,13 +473,15 @@ void Connection::dispatch() {
     reply_and_close(500, "internal server error\n");
     return;
   }
-  handler_ = h;
-  h->bind({&manager_.app, &buffers.request, this, &manager_.loop,
-           shared_from_this(), std::move(args), methods});
+  handler_ = routed.handler;
+  detail::HandlerAccess::bind(
+      *handler_,
+      {&manager_.app, &buffers.request, this, &manager_.loop,
+       shared_from_this(), std::move(routed.path_args), routed.methods});
   ActivitySlot* activity = this_worker().activity;
   if (activity)
     activity->begin(buffers.request.method(), buffers.request.uri());
-  h->execute();
+  detail::HandlerAccess::execute(*routed.handler);
   if (activity) activity->end();
 }
 
@@ -541,7 +527,7 @@ void Connection::close() {
   --this_worker().connections;
   if (handler_) {
     auto h = std::move(handler_);
-    h->connection_closed();
+    detail::HandlerAccess::connection_closed(*h);
   }
   if (manager_.on_connection_closed) manager_.on_connection_closed();
 }
@@ -651,7 +637,8 @@ void Connection::abort() {
   state_ = State::finishing;
   if (handler_) {
     auto h = std::move(handler_);
-    h->connection_closed();  // its tasks are cancelled, as close() does
+    detail::HandlerAccess::connection_closed(
+        *h);  // its tasks are cancelled, as close() does
   }
   schedule();
 }

@@ -1,6 +1,10 @@
 #include "server/connection/connection_manager.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "server/connection/connection.hpp"
 
 namespace gale {
 namespace {
@@ -25,6 +29,59 @@ ConnectionManager::ConnectionManager(boost::asio::io_context& loop_,
   timeout(TimeoutKind::linger).set_duration(kLingerTime);
   timeout(TimeoutKind::warm)
       .set_duration(std::min(kWarmTime, seconds(limits.idle_timeout_s)));
+}
+
+namespace {
+
+Connection& connection_of(ConnectionLinks& links) {
+  return static_cast<Connection&>(links);
+}
+
+}  // namespace
+
+void ConnectionManager::expire_timeouts(Clock::time_point now) {
+  for (ConnectionTimeouts& list : timeouts)
+    list.expire(now, [](ConnectionLinks& l) { connection_of(l).on_timeout(); });
+}
+
+void ConnectionManager::drain_all() {
+  // Snapshot: handing a connection over unlinks it from the registry.
+  std::vector<std::shared_ptr<Connection>> all;
+  for (ConnectionLinks& links : connections)
+    all.push_back(connection_of(links).shared_from_this());
+  for (auto& c : all)
+    c->drain();
+}
+
+void ConnectionManager::close_idle_for(Clock::time_point now,
+                                       Clock::duration grace) {
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (ConnectionLinks& links : connections) {
+    Connection& c = connection_of(links);
+    if (c.idle_for(now) >= grace) idle.push_back(c.shared_from_this());
+  }
+  for (auto& c : idle)
+    c->close();
+}
+
+void ConnectionManager::stop_all() {
+  while (!connections.empty())
+    connection_of(connections.front()).close();
+}
+
+bool ConnectionManager::oldest_request(Clock::time_point& since,
+                                       std::string& line) const {
+  const Connection* oldest = nullptr;
+  for (const ConnectionLinks& links : connections) {
+    const auto& c = static_cast<const Connection&>(links);
+    Clock::time_point started;
+    if (c.busy_since(started) && (!oldest || started < since)) {
+      since = started;
+      oldest = &c;
+    }
+  }
+  if (oldest) line = oldest->current_request();
+  return oldest != nullptr;
 }
 
 }  // namespace gale

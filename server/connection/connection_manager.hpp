@@ -1,6 +1,7 @@
-// What every connection of one worker shares: the loop, the application,
-// the limits, the pools, the timeout lists and the registry of open
-// connections. Owned by the worker; outlives every connection.
+// A worker's connection manager: what every connection of one worker shares
+// (the loop, the application, the limits, the pools, the timeout lists, the
+// registry of open connections) and the operations on all of them at once
+// (expire, drain, stop). Owned by the worker; outlives every connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "config/config.hpp"
 #include "server/connection/access_log.hpp"
@@ -85,6 +87,20 @@ struct ConnectionManager {
   ConnectionTimeouts& timeout(TimeoutKind k) {
     return timeouts[static_cast<std::size_t>(k)];
   }
+
+  // What a worker does to all its connections at once (the registry holds
+  // Connection objects; only these functions know it).
+  // Runs the deadlines that have passed.
+  void expire_timeouts(Clock::time_point now);
+  // Tells every connection the worker started draining (this_worker().drain).
+  void drain_all();
+  // Closes the connections idle for at least `grace` (a stopping worker).
+  void close_idle_for(Clock::time_point now, Clock::duration grace);
+  // Closes every connection now.
+  void stop_all();
+  // The request in progress for longest, for the heartbeat: its request
+  // line and since when; false when nothing is in progress.
+  bool oldest_request(Clock::time_point& since, std::string& line) const;
 };
 
 }  // namespace gale

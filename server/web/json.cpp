@@ -1,111 +1,72 @@
 #include "server/web/json.hpp"
 
-#include <charconv>
-#include <cmath>
-#include <stdexcept>
+#include <boost/json/parser.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace gale {
-
-Json& Json::set(std::string key, Json value) {
-  auto* obj = std::get_if<Object>(&v_);
-  if (!obj) throw std::logic_error("Json::set on a non-object");
-  obj->emplace_back(std::move(key), std::move(value));
-  return *this;
-}
-
-Json& Json::push_back(Json value) {
-  auto* arr = std::get_if<Array>(&v_);
-  if (!arr) throw std::logic_error("Json::push_back on a non-array");
-  arr->push_back(std::move(value));
-  return *this;
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 namespace {
 
-template <class N>
-void append_number(std::string& out, N n) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, end);
+// Copies Boost.JSON's output `raw` to `out`, escaping '<', '>' and '&'
+// (which JSON holds only inside strings) and writing the non-finite
+// numbers it emits outside strings (NaN, Infinity, -Infinity) as null.
+void append_safe(std::string& out, std::string_view raw) {
+  out.reserve(out.size() + raw.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (in_string) {
+      if (c == '\\') {
+        out += c;
+        out += raw[++i];  // the escaped character; never the last byte
+        continue;
+      }
+      if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == 'N' || c == 'I' || (c == '-' && raw.substr(i, 2) == "-I")) {
+      // Outside strings these letters start only NaN and Infinity.
+      i += c == 'N' ? 2 : c == 'I' ? 7 : 8;
+      out += "null";
+      continue;
+    }
+    switch (c) {
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      default:
+        out += c;
+    }
+  }
 }
 
 }  // namespace
 
-void Json::dump_to(std::string& out) const {
-  std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::nullptr_t>) {
-          out += "null";
-        } else if constexpr (std::is_same_v<T, bool>) {
-          out += v ? "true" : "false";
-        } else if constexpr (std::is_same_v<T, double>) {
-          if (std::isfinite(v))
-            append_number(out, v);
-          else
-            out += "null";  // JSON has no NaN or infinity
-        } else if constexpr (std::is_arithmetic_v<T>) {
-          append_number(out, v);
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          append_json_string(out, v);
-        } else if constexpr (std::is_same_v<T, Array>) {
-          out += '[';
-          for (std::size_t i = 0; i < v.size(); ++i) {
-            if (i) out += ',';
-            v[i].dump_to(out);
-          }
-          out += ']';
-        } else {
-          out += '{';
-          for (std::size_t i = 0; i < v.size(); ++i) {
-            if (i) out += ',';
-            append_json_string(out, v[i].first);
-            out += ':';
-            v[i].second.dump_to(out);
-          }
-          out += '}';
-        }
-      },
-      v_);
+void append_json(std::string& out, const boost::json::value& value) {
+  append_safe(out, boost::json::serialize(value));
 }
 
-std::string Json::dump() const {
-  std::string out;
-  dump_to(out);
-  return out;
+void append_json_string(std::string& out, std::string_view s) {
+  append_safe(out, boost::json::serialize(boost::json::string_view(s)));
+}
+
+boost::json::value parse_json(std::string_view text, std::string& error) {
+  error.clear();
+  if (text.empty()) {
+    error = "empty, JSON expected";
+    return nullptr;
+  }
+  boost::json::parser parser;  // default options: strict RFC 8259, depth 32
+  boost::system::error_code ec;
+  std::size_t consumed = parser.write(text.data(), text.size(), ec);
+  if (!ec) return parser.release();
+  error = ec.message() + " at byte " + std::to_string(consumed);
+  return nullptr;
 }
 
 }  // namespace gale

@@ -1,75 +1,38 @@
-// A small JSON value for handler responses: build it, dump() it.
+// JSON in and out of handlers, on Boost.JSON (SPEC §6):
 //
-//   write(Json::object({{"pid", getpid()}, {"ok", true}}));
+//   write({{"pid", getpid()}, {"ok", true}});       // a boost::json::value
+//   boost::json::value in = json_body();            // 400 if not JSON
 //
-// Only serialization: gale's handlers produce JSON; parsing request bodies
-// is left to whatever library the application prefers.
+// Serialization is Boost.JSON's, with two guarantees added on top, kept
+// from gale's earlier home-made serializer:
+//   - '<', '>' and '&' are written as \u003c, \u003e and \u0026, so JSON
+//     embedded in an HTML page cannot close a <script> element. Boost.JSON
+//     alone writes them raw; outside strings JSON never contains them, so
+//     one pass over its output escapes exactly the string bytes.
+//   - a non-finite double (NaN, ±infinity) is written as null. Boost.JSON
+//     1.81 alone writes NaN / Infinity, which is not JSON.
+// Doubles otherwise keep Boost.JSON's shortest round-trip form with an
+// exponent (1.5 is "1.5E0", 0.1 is "1E-1"); integers are written plainly.
 #pragma once
 
-#include <cstdint>
-#include <initializer_list>
+#include <boost/json/value.hpp>
+
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <utility>
-#include <variant>
-#include <vector>
 
 namespace gale {
 
-class Json {
- public:
-  using Array = std::vector<Json>;
-  using Member = std::pair<std::string, Json>;
-  using Object = std::vector<Member>;  // keeps insertion order
+// Appends `value` serialized as described above.
+void append_json(std::string& out, const boost::json::value& value);
 
-  Json() = default;  // null
-  Json(std::nullptr_t) {}
-  Json(bool b) : v_(b) {}
-  template <class I>
-  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) Json(I i) {
-    if constexpr (std::is_signed_v<I>)
-      v_ = static_cast<std::int64_t>(i);
-    else
-      v_ = static_cast<std::uint64_t>(i);
-  }
-  Json(double d) : v_(d) {}
-  Json(const char* s) : v_(std::string(s)) {}
-  Json(std::string_view s) : v_(std::string(s)) {}
-  Json(std::string s) : v_(std::move(s)) {}
+// Parses `text` as exactly one JSON text (RFC 8259: UTF-8, no comments, no
+// trailing commas, nested at most 32 deep). On failure returns null and
+// sets `error` to what is wrong and where, e.g. "syntax error at byte 7";
+// on success leaves `error` empty.
+boost::json::value parse_json(std::string_view text, std::string& error);
 
-  static Json object(std::initializer_list<Member> members = {}) {
-    Json j;
-    j.v_ = Object(members);
-    return j;
-  }
-  static Json array(std::initializer_list<Json> items = {}) {
-    Json j;
-    j.v_ = Array(items);
-    return j;
-  }
-  static Json array(Array items) {
-    Json j;
-    j.v_ = std::move(items);
-    return j;
-  }
-
-  // Appends to an object (must be one) / an array (must be one).
-  Json& set(std::string key, Json value);
-  Json& push_back(Json value);
-
-  std::string dump() const;
-  void dump_to(std::string& out) const;
-
- private:
-  std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double,
-               std::string, Array, Object>
-      v_{nullptr};
-};
-
-// Appends `s` as a quoted JSON string, escaping as RFC 8259 requires (and
-// '<', '>', '&' as \u escapes, so JSON embedded in HTML cannot close a
-// <script> element).
+// Appends `s` as a quoted JSON string, escaped as append_json() escapes
+// strings (fuzz/fuzz_router_url.cpp checks it alone).
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace gale

@@ -41,16 +41,6 @@ bool valid_cookie_part(std::string_view s) {
 RequestHandler::RequestHandler() = default;
 RequestHandler::~RequestHandler() = default;
 
-void RequestHandler::bind(Binding b) {
-  application_ = b.application;
-  request_ = b.request;
-  channel_ = b.channel;
-  loop_ = b.loop;
-  owner_ = std::move(b.owner);
-  path_args_ = std::move(b.path_args);
-  methods_ = b.methods;
-}
-
 // ---- the request's life ------------------------------------------------
 
 void RequestHandler::execute() {
@@ -67,7 +57,7 @@ void RequestHandler::execute() {
 }
 
 void RequestHandler::call_method() {
-  switch (request_->method_id()) {
+  switch (request().method_id()) {
     case Method::get:
       get();
       break;
@@ -116,7 +106,7 @@ void RequestHandler::options() {
 
 void RequestHandler::head() {
   // The connection drops the body of a HEAD response but keeps its length.
-  if (methods_.contains(Method::get))
+  if (binding_.methods.contains(Method::get))
     get();
   else
     not_allowed();
@@ -128,32 +118,37 @@ void RequestHandler::not_allowed() {
 
 void RequestHandler::finish_if_done() {
   if (!finished_ && !finish_later_ && running_tasks_ == 0 && !executing_ &&
-      channel_)
+      binding_.channel)
     finish();
 }
 
 void RequestHandler::handle_exception(std::exception_ptr error) {
   int status = 500;
+  std::string detail;
   try {
     std::rethrow_exception(error);
   } catch (const HttpError& e) {
     status = e.status();
+    detail = e.detail();
     if (*e.what())
-      log::warning(status, " ", request_->method(), " ", request_->uri(), ": ",
+      log::warning(status, " ", request().method(), " ", request().uri(), ": ",
                    e.what());
   } catch (const std::exception& e) {
-    log::error("uncaught exception in handler for ", request_->method(), " ",
-               request_->uri(), ": ", e.what());
+    log::error("uncaught exception in handler for ", request().method(), " ",
+               request().uri(), ": ", e.what());
   } catch (...) {
     log::error("uncaught non-standard exception in handler for ",
-               request_->method(), " ", request_->uri());
+               request().method(), " ", request().uri());
   }
-  if (!finished_ && channel_) send_error(status);
+  if (finished_ || !binding_.channel) return;
+  error_detail_ = std::move(detail);  // for write_error()
+  send_error(status);
+  error_detail_.clear();
 }
 
 void RequestHandler::connection_closed() {
-  if (!channel_) return;
-  channel_ = nullptr;
+  if (!binding_.channel) return;
+  binding_.channel = nullptr;
   auto self = shared_from_this();
   for (auto& signal : cancels_)
     signal->emit(boost::asio::cancellation_type::terminal);
@@ -167,20 +162,20 @@ void RequestHandler::connection_closed() {
 // ---- arguments and cookies ---------------------------------------------
 
 std::string_view RequestHandler::path_arg(std::string_view name) const {
-  const std::string* v = path_args_.find(name);
+  const std::string* v = binding_.path_args.find(name);
   return v ? std::string_view(*v) : std::string_view();
 }
 
 std::optional<std::string> RequestHandler::get_query_argument(
     std::string_view name) const {
-  const std::string* v = last_value(request_->query_arguments(), name);
+  const std::string* v = last_value(request().query_arguments(), name);
   if (!v) return std::nullopt;
   return strip(*v);
 }
 
 std::optional<std::string> RequestHandler::get_body_argument(
     std::string_view name) const {
-  const std::string* v = last_value(request_->body_arguments(), name);
+  const std::string* v = last_value(request().body_arguments(), name);
   if (!v) return std::nullopt;
   return strip(*v);
 }
@@ -204,7 +199,7 @@ std::vector<std::string> RequestHandler::get_arguments(
     std::string_view name) const {
   std::vector<std::string> out;
   for (const auto* args :
-       {&request_->query_arguments(), &request_->body_arguments()})
+       {&request().query_arguments(), &request().body_arguments()})
     for (const auto& [k, v] : *args)
       if (k == name) out.push_back(strip(v));
   return out;
@@ -212,7 +207,16 @@ std::vector<std::string> RequestHandler::get_arguments(
 
 std::optional<std::string_view> RequestHandler::get_cookie(
     std::string_view name) const {
-  return request_->cookie(name);
+  return request().cookie(name);
+}
+
+boost::json::value RequestHandler::json_body() const {
+  std::string error;
+  boost::json::value value = parse_json(request().body(), error);
+  if (!error.empty())
+    throw HttpError(400, "invalid JSON body: " + error,
+                    "invalid JSON body: " + error);
+  return value;
 }
 
 // ---- the response ----------------------------------------------------------
@@ -269,35 +273,35 @@ void RequestHandler::write(std::string_view chunk) {
   body_.append(chunk);
 }
 
-void RequestHandler::write(const Json& value) {
+void RequestHandler::write(const boost::json::value& value) {
   if (finished_) throw std::logic_error("write() after finish()");
   set_header("Content-Type", "application/json; charset=utf-8");
-  value.dump_to(body_);
+  append_json(body_, value);
 }
 
 void RequestHandler::send_headers(std::optional<std::uint64_t> content_length) {
   if (status_allows_body(status_) && !headers_.find("Content-Type"))
     headers_.set("Content-Type", "text/html; charset=utf-8");
   std::string_view reason = reason_.empty() ? reason_phrase(status_) : reason_;
-  channel_->start_response(status_, reason, headers_, content_length);
+  binding_.channel->start_response(status_, reason, headers_, content_length);
   headers_sent_ = true;
 }
 
 void RequestHandler::flush() {
   if (finished_) throw std::logic_error("flush() after finish()");
-  if (!channel_) return;
+  if (!binding_.channel) return;
   if (!headers_sent_) send_headers(std::nullopt);
-  if (!body_.empty()) channel_->send_body(std::exchange(body_, {}));
-  channel_->flush();
+  if (!body_.empty()) binding_.channel->send_body(std::exchange(body_, {}));
+  binding_.channel->flush();
 }
 
 void RequestHandler::write_file(std::shared_ptr<const FileDescriptor> file,
                                 std::uint64_t offset, std::uint64_t length) {
   if (finished_) throw std::logic_error("write_file() after finish()");
-  if (!channel_) return;
+  if (!binding_.channel) return;
   if (!headers_sent_) send_headers(length);
-  if (!body_.empty()) channel_->send_body(std::exchange(body_, {}));
-  channel_->send_file(std::move(file), offset, length);
+  if (!body_.empty()) binding_.channel->send_body(std::exchange(body_, {}));
+  binding_.channel->send_file(std::move(file), offset, length);
 }
 
 void RequestHandler::finish(std::string_view chunk) {
@@ -307,16 +311,16 @@ void RequestHandler::finish(std::string_view chunk) {
 
 void RequestHandler::finish() {
   if (finished_) {
-    log::error("finish() called twice for ", request_->method(), " ",
-               request_->uri());
+    log::error("finish() called twice for ", request().method(), " ",
+               request().uri());
     return;
   }
   auto self = shared_from_this();
   finished_ = true;
-  if (channel_) {
+  if (binding_.channel) {
     if (!headers_sent_) send_headers(body_.size());
-    if (!body_.empty()) channel_->send_body(std::exchange(body_, {}));
-    channel_->end_response();
+    if (!body_.empty()) binding_.channel->send_body(std::exchange(body_, {}));
+    binding_.channel->end_response();
   }
   try {
     on_finish();
@@ -346,14 +350,14 @@ void RequestHandler::send_error(int status) {
     // Part of the body is already on the wire: the only honest signal left
     // is to cut the connection, so the client sees a truncated response.
     log::error("error ", status, " after the response started for ",
-               request_->method(), " ", request_->uri(), "; closing");
+               request().method(), " ", request().uri(), "; closing");
     finished_ = true;
-    if (channel_) channel_->abort();
+    if (binding_.channel) binding_.channel->abort();
     return;
   }
   clear();
   set_status(status);
-  if (status == 405) set_header("Allow", methods_.allow_value());
+  if (status == 405) set_header("Allow", binding_.methods.allow_value());
   try {
     write_error(status);
   } catch (const std::exception& e) {
@@ -370,13 +374,17 @@ void RequestHandler::write_error(int status) {
   write(" ");
   write(reason_phrase(status));
   write("\n");
+  if (!error_detail_.empty()) {
+    write(error_detail_);
+    write("\n");
+  }
 }
 
 // ---- finishing later
 // ---------------------------------------------------------
 
 boost::asio::any_io_executor RequestHandler::executor() const {
-  return loop_->get_executor();
+  return binding_.loop->get_executor();
 }
 
 void RequestHandler::spawn(boost::asio::awaitable<void> task) {
@@ -385,7 +393,7 @@ void RequestHandler::spawn(boost::asio::awaitable<void> task) {
   cancels_.push_back(std::make_unique<boost::asio::cancellation_signal>());
   boost::asio::cancellation_signal* signal = cancels_.back().get();
   boost::asio::co_spawn(
-      loop_->get_executor(), std::move(task),
+      binding_.loop->get_executor(), std::move(task),
       boost::asio::bind_cancellation_slot(
           signal->slot(), [self, signal](std::exception_ptr error) {
             --self->running_tasks_;
@@ -394,7 +402,7 @@ void RequestHandler::spawn(boost::asio::awaitable<void> task) {
             (void)signal;
             // A task cancelled because the client left has nobody to
             // answer; its operation_aborted is expected.
-            if (error && self->channel_) self->handle_exception(error);
+            if (error && self->binding_.channel) self->handle_exception(error);
             self->finish_if_done();
           }));
 }

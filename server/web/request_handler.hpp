@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/http/fields.hpp"
@@ -36,16 +37,28 @@ namespace gale {
 
 class Application;
 
+namespace detail {
+struct HandlerAccess;
+}
+
 // Thrown from a handler to answer with `status` (Tornado's HTTPError). The
-// message goes to the log, never to the client.
+// log message goes to the log, never to the client. `detail`, when given,
+// is for the client: the default error page shows it on a second line, and
+// a write_error() override reads it as error_detail().
 class HttpError : public std::runtime_error {
  public:
   explicit HttpError(int status, const std::string& log_message = {})
       : std::runtime_error(log_message), status_(status) {}
+  HttpError(int status, const std::string& log_message, std::string detail)
+      : std::runtime_error(log_message),
+        status_(status),
+        detail_(std::move(detail)) {}
   int status() const { return status_; }
+  const std::string& detail() const { return detail_; }
 
  private:
   int status_;
+  std::string detail_;
 };
 
 struct CookieOptions {
@@ -77,15 +90,16 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   virtual void on_finish() {}
   // The client went away before the response was finished.
   virtual void on_connection_close() {}
-  // Writes the body of an error response (send_error, HttpError, 500).
+  // Writes the body of an error response (send_error, HttpError, 500):
+  // by default "400 Bad Request\n", then the error_detail() line if any.
   virtual void write_error(int status);
 
   // ---- The request ----------------------------------------------------
-  const HttpRequest& request() const { return *request_; }
+  const HttpRequest& request() const { return *binding_.request; }
   // A `{name}` parameter from the route, percent-decoded; "" if absent.
   std::string_view path_arg(std::string_view name) const;
   // Positional parameters (regex groups, or the `{}`s in order).
-  const PathArgs& path_args() const { return path_args_; }
+  const PathArgs& path_args() const { return binding_.path_args; }
 
   // The last value of a query or form argument, whitespace-stripped (as
   // Tornado's strip=True). Without a fallback a missing argument is a 400.
@@ -96,6 +110,12 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   std::optional<std::string> get_query_argument(std::string_view name) const;
   std::optional<std::string> get_body_argument(std::string_view name) const;
   std::optional<std::string_view> get_cookie(std::string_view name) const;
+  // The body parsed as JSON, whatever its Content-Type says (check
+  // request().header("Content-Type") if that matters to you). Parsed anew on
+  // each call. A body that is not exactly one JSON text (empty, malformed,
+  // not UTF-8, nested over 32 deep) is HttpError(400) whose detail is the
+  // parser's message, e.g. "syntax error at byte 7".
+  boost::json::value json_body() const;
 
   // ---- The response ---------------------------------------------------
   void set_status(int status, std::string_view reason = {});
@@ -111,8 +131,9 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   void write(std::string_view chunk);
   void write(const char* chunk) { write(std::string_view(chunk)); }
   void write(const std::string& chunk) { write(std::string_view(chunk)); }
-  // Writes `value` as JSON and sets Content-Type: application/json.
-  void write(const Json& value);
+  // Writes `value` as JSON (see json.hpp: '<', '>', '&' escaped) and sets
+  // Content-Type: application/json; charset=utf-8.
+  void write(const boost::json::value& value);
   // Sends the fields (on first use) and what is buffered now; the rest of
   // the body follows chunked.
   void flush();
@@ -130,10 +151,12 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
 
   bool finished() const { return finished_; }
   bool headers_sent() const { return headers_sent_; }
-  bool connection_open() const { return channel_ && channel_->is_open(); }
+  bool connection_open() const {
+    return binding_.channel && binding_.channel->is_open();
+  }
   // Body bytes written but not yet on the wire (for streaming handlers).
   std::size_t pending_bytes() const {
-    return channel_ ? channel_->pending_bytes() : 0;
+    return binding_.channel ? binding_.channel->pending_bytes() : 0;
   }
 
   // ---- Finishing later ----------------------------------------------------
@@ -146,12 +169,21 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   // cancelled: its pending co_await throws operation_aborted.
   void spawn(boost::asio::awaitable<void> task);
   boost::asio::any_io_executor executor() const;
-  Application& application() const { return *application_; }
+  Application& application() const { return *binding_.application; }
+  // While write_error() runs for an HttpError: its detail; else empty.
+  std::string_view error_detail() const { return error_detail_; }
 
-  // ---- Used by the framework ------------------------------------------
+ protected:
+  RequestHandler();
+
+ private:
+  friend struct detail::HandlerAccess;
+
+  // What the framework gives a handler before it runs (HandlerAccess::bind).
   struct Binding {
     Application* application = nullptr;
     HttpRequest* request = nullptr;
+    // Null once the client has gone (connection_closed()).
     ResponseChannel* channel = nullptr;
     boost::asio::io_context* loop = nullptr;
     // Keeps the connection (and the request it owns) alive while this
@@ -160,34 +192,22 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
     PathArgs path_args;
     MethodSet methods;  // what this handler type implements, for Allow
   };
-  void bind(Binding binding);
+
+  void bind(Binding binding) { binding_ = std::move(binding); }
   // Runs prepare() and the method; exceptions become error responses.
   void execute();
   // The connection is gone: drop the channel, cancel tasks, notify.
   void connection_closed();
-  // Answers `status` with the error page, for failures found before any
-  // handler method runs (no route: 404; a bad method: 405).
-  void respond_with_error(int status) { send_error(status); }
-
- protected:
-  RequestHandler();
-
- private:
   void call_method();
   void handle_exception(std::exception_ptr error);
   void not_allowed();
   void finish_if_done();
   void send_headers(std::optional<std::uint64_t> content_length);
 
-  Application* application_ = nullptr;
-  HttpRequest* request_ = nullptr;
-  ResponseChannel* channel_ = nullptr;
-  boost::asio::io_context* loop_ = nullptr;
-  std::shared_ptr<void> owner_;
-  PathArgs path_args_;
-  MethodSet methods_;
+  Binding binding_;
   int status_ = 200;
   std::string reason_;
+  std::string error_detail_;
   ResponseHeaders headers_;
   std::string body_;
   bool headers_sent_ = false;
@@ -199,4 +219,25 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   std::vector<std::unique_ptr<boost::asio::cancellation_signal>> cancels_;
 };
 
+namespace detail {
+
+// The framework's door into a handler: the connection, the test harness
+// and the fuzzers bind a handler to its request and run it through here, so
+// none of it is part of the class users derive from.
+struct HandlerAccess {
+  using Binding = RequestHandler::Binding;
+
+  static void bind(RequestHandler& h, Binding binding) {
+    h.bind(std::move(binding));
+  }
+  static void execute(RequestHandler& h) { h.execute(); }
+  static void connection_closed(RequestHandler& h) { h.connection_closed(); }
+  // Answers `status` with the error page, for failures found before any
+  // handler method runs.
+  static void respond_with_error(RequestHandler& h, int status) {
+    h.send_error(status);
+  }
+};
+
+}  // namespace detail
 }  // namespace gale
