@@ -1,7 +1,6 @@
 // The smallest gale application (SPEC §6): build it, run it, curl it.
 //   ./hello_world --port 8080 --workers 2
-#include "master/run.hpp"
-#include "server/web/application.hpp"
+#include <gale/gale.hpp>
 
 struct MainHandler : gale::RequestHandler {
   void get() override { write("Hello, world"); }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test of gale:
-#   1. unit + integration + process tests (ctest), Release build in build/
+#   1. unit + integration + process tests (ctest), Release build in build/,
+#      then `cmake --install` into a temp prefix and examples/out-of-tree/
+#      built against it with find_package(gale)
 #   2. the same suites under AddressSanitizer + UBSan, in build-asan/
 #   3. a bounded libFuzzer smoke of the parser targets (clang), build-fuzz/
 #   4. the benchmark harness in quick mode (checks it runs; asserts no speed)
@@ -29,6 +31,11 @@ run_suites() {  # build dir, extra cmake args...
 if [[ $stages == *" unit "* ]]; then
   step "unit, integration and process tests (Release)"
   run_suites build -DCMAKE_BUILD_TYPE=Release
+fi
+
+if [[ $stages == *" unit "* ]]; then
+  step "the installed package, from a project of its own"
+  bash scripts/check-install.sh build
 fi
 
 if [[ $stages == *" asan "* ]]; then
