@@ -140,10 +140,9 @@ void Connection::schedule() {
 // request. Otherwise it waits for readability holding nothing, which is
 // what lets thousands of idle connections cost almost no memory.
 void Connection::arm_read() {
-  if (read_armed_ || state_ == State::closed) return;
-  read_armed_ = true;
-  warm_read_ = can_read_warm();
-  if (warm_read_) {
+  if (read_wait_ != ReadWait::none || state_ == State::closed) return;
+  read_wait_ = can_read_warm() ? ReadWait::warm : ReadWait::readable;
+  if (read_wait_ == ReadWait::warm) {
     // Nothing touches buffers_->in until this completes: the connection is
     // between requests with nothing buffered either way.
     InputBuffer& in = buffers_->in;
@@ -179,7 +178,7 @@ void Connection::arm_write() {
 // once the loop has run the other ready handlers, it mostly finds the next
 // request waiting, and no epoll_wait is needed for it.
 void Connection::arm_read_later() {
-  if (arm_posted_ || read_armed_) return;
+  if (arm_posted_ || read_wait_ != ReadWait::none) return;
   arm_posted_ = true;
   boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->arm_posted_ = false;
@@ -193,22 +192,18 @@ bool Connection::can_read_warm() const {
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
-  read_armed_ = false;
-  warm_read_ = false;
+  bool cooling = read_wait_ == ReadWait::cooling;
+  read_wait_ = ReadWait::none;
   if (state_ == State::closed) return;
   if (ec == boost::asio::error::operation_aborted) {
     // Cancelled by hand_over() (it comes first: a hand-over must not be
     // lost to a cool-down that re-arms the read) or by the warm timeout.
     if (this_worker().drain == DrainState::handing_over && idle()) {
-      cooling_ = false;
       return hand_over();
     }
-    if (cooling_) {
-      cooling_ = false;
-      return cool_down();
-    }
+    if (cooling) return cool_down();
   }
-  cooling_ = false;        // data won the race against the cancellation
+  // Otherwise data won the race against a cancellation.
   if (ec) return close();  // EOF or reset
   buffers_->in.commit(n);
   run();
@@ -227,7 +222,7 @@ void Connection::cool_down() {
 }
 
 void Connection::on_readable(const boost::system::error_code& ec) {
-  read_armed_ = false;
+  read_wait_ = ReadWait::none;
   if (state_ == State::closed) return;
   if (ec) return close();
   if (!buffers_) acquire_buffers();
@@ -390,8 +385,8 @@ void Connection::on_timeout() {
   if (kind == TimeoutKind::warm) {
     Clock::duration idle_time = manager_.timeout(TimeoutKind::idle).duration();
     if (Clock::now() - idle_since_ >= idle_time) return close();
-    if (read_armed_ && warm_read_) {
-      cooling_ = true;
+    if (warm_read_armed()) {
+      read_wait_ = ReadWait::cooling;
       boost::system::error_code ec;
       socket_.cancel(ec);  // on_read() then cools down
       return;
@@ -430,7 +425,7 @@ bool Connection::on_head_complete() {
   if (!h.expect_continue || !has_body) return true;
   // The client waits before sending the body (RFC 9110 §10.1.1): a request
   // no handler will take gets its final status now, and no body is sent.
-  if (!answer_without_body()) return false;
+  if (!route_takes_request()) return false;
   buffers_->writer.continue_response();
   return true;
 }
@@ -438,7 +433,7 @@ bool Connection::on_head_complete() {
 // For Expect: 100-continue: whether the request has a route whose handler
 // takes its method. If not, replies 404 or 405 (closing) and returns false.
 // Applications with a default handler decide in the handler instead.
-bool Connection::answer_without_body() {
+bool Connection::route_takes_request() {
   if (manager_.app.default_handler()) return true;
   const RequestHead& h = buffers_->parser.head();
   PathArgs args;
@@ -525,11 +520,15 @@ void Connection::close() {
   boost::system::error_code ec;
   socket_.close(ec);  // cancels the pending waits
   --this_worker().connections;
-  if (handler_) {
-    auto h = std::move(handler_);
-    detail::HandlerAccess::connection_closed(*h);
-  }
+  release_handler(true);
   if (manager_.on_connection_closed) manager_.on_connection_closed();
+}
+
+// The one way out of the handler/connection cycle (see handler_).
+void Connection::release_handler(bool tell_closed) {
+  if (!handler_) return;
+  auto h = std::move(handler_);
+  if (tell_closed) detail::HandlerAccess::connection_closed(*h);
 }
 
 void Connection::drain() {
@@ -543,7 +542,7 @@ Clock::duration Connection::idle_for(Clock::time_point now) const {
 // Gives the socket to the worker (which passes it on through the master)
 // and forgets it: nothing was read that the next owner would miss.
 void Connection::hand_over() {
-  if (read_armed_ && warm_read_) {
+  if (warm_read_armed()) {
     // The reactor may already have read the next request into our buffer,
     // its completion still queued: releasing now would lose that request
     // (the client then waits forever). Cancel, and hand over from on_read()
@@ -620,7 +619,7 @@ void Connection::end_response() {
   log_access(writer.status(), writer.body_bytes());
   ++requests_;
   ++this_worker().requests;
-  handler_.reset();  // the handler's finish() holds its own reference
+  release_handler(false);  // the handler's finish() holds its own reference
   state_ = writer.keep_alive() ? State::reading : State::finishing;
   schedule();
 }
@@ -635,11 +634,7 @@ void Connection::flush() {
 void Connection::abort() {
   if (state_ != State::handling) return close();
   state_ = State::finishing;
-  if (handler_) {
-    auto h = std::move(handler_);
-    detail::HandlerAccess::connection_closed(
-        *h);  // its tasks are cancelled, as close() does
-  }
+  release_handler(true);  // its tasks are cancelled, as close() does
   schedule();
 }
 

@@ -84,6 +84,18 @@ class Connection final : public ResponseChannel,
   }
 
  private:
+  // How the read side waits, if it does (one operation at most):
+  //
+  //   none --arm_read()--> readable   async_wait, holding no buffer
+  //        --arm_read()--> warm       async_read_some into buffers_->in
+  //   warm --warm deadline--> cooling  cancelled: on_read() then gives the
+  //                                    buffer back (unless data won)
+  //   readable | warm | cooling --completion--> none
+  enum class ReadWait : std::uint8_t { none, readable, warm, cooling };
+  bool warm_read_armed() const {
+    return read_wait_ == ReadWait::warm || read_wait_ == ReadWait::cooling;
+  }
+
   enum class State : std::uint8_t {
     reading,    // receiving (or waiting for) a request
     handling,   // a handler owns the response
@@ -117,26 +129,31 @@ class Connection final : public ResponseChannel,
   void reject(ParseError error);
   void reply_and_close(int status, std::string_view body,
                        std::string_view extra_field = {});
-  bool answer_without_body();
+  bool route_takes_request();
   void log_access(int status, std::uint64_t body_bytes);
   std::string peer_address() const;
   void acquire_buffers();
   void set_no_delay();
   void hand_over();
+  // Drops handler_; with `tell_closed`, the handler learns its client is
+  // gone (its tasks are cancelled).
+  void release_handler(bool tell_closed);
 
   ConnectionManager& manager_;
   Socket socket_;
   boost::asio::ip::tcp::endpoint peer_;
   ObjectPool<ConnectionBuffers>::Ptr buffers_;
+  // The running handler. It holds this connection in turn (its binding's
+  // owner), so a finish_later() handler and its request stay alive: a
+  // deliberate cycle, broken only by release_handler(), which every way
+  // out of `handling` calls (end_response, abort, close).
   std::shared_ptr<RequestHandler> handler_;
   std::uint32_t requests_ = 0;  // answered on this connection
   Clock::time_point idle_since_{};
   State state_ = State::reading;
   TimeoutKind timeout_kind_ = TimeoutKind::none;
   bool linger_ = false;
-  bool read_armed_ = false;
-  bool warm_read_ = false;   // the armed read reads into buffers_->in directly
-  bool cooling_ = false;     // the warm read was cancelled to go idle
+  ReadWait read_wait_ = ReadWait::none;
   bool arm_posted_ = false;  // arm_read_later() is pending
   bool write_armed_ = false;
   bool in_run_ = false;
