@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 
+#include "server/http/fields.hpp"
+
 namespace gale::websocket {
 
 namespace {
@@ -14,34 +16,10 @@ namespace {
 // RFC 6455 §1.3: appended to the client's key before hashing.
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return lower(x) == lower(y); });
-}
-
-// RFC 9110 §5.6.2 tchar.
-bool is_tchar(char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-      (c >= 'A' && c <= 'Z'))
-    return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar);
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return is_token_char(static_cast<unsigned char>(c));
+  });
 }
 
 bool is_base64_char(char c) {
@@ -149,11 +127,6 @@ bool is_valid_client_key(std::string_view key) {
   const int n = EVP_DecodeBlock(
       out.data(), reinterpret_cast<const unsigned char*>(key.data()), 24);
   return n == 18;  // 16 bytes + 2 zero bytes for the padding
-}
-
-bool has_token(std::string_view list, std::string_view token) {
-  return any_element(list,
-                     [token](std::string_view e) { return iequals(e, token); });
 }
 
 bool is_websocket_upgrade(std::string_view upgrade) {

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/http/fields.hpp"
+
 namespace gale::websocket {
 
 enum class HandshakeError : std::uint8_t {
@@ -58,9 +60,8 @@ std::string accept_key(std::string_view client_key);
 // Whether `key` is base64 (with padding) that decodes to exactly 16 bytes.
 bool is_valid_client_key(std::string_view key);
 
-// Whether the comma-separated list `list` (OWS around elements, empty
-// elements ignored) holds `token`, compared ASCII-case-insensitively.
-bool has_token(std::string_view list, std::string_view token);
+// Whether a comma-separated field value holds a token: HTTP's own rule.
+using gale::has_token;
 
 // Upgrade holds `websocket`; Connection holds `upgrade`; version is `13`.
 bool is_websocket_upgrade(std::string_view upgrade);

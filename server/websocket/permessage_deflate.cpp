@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "server/http/fields.hpp"
+
 namespace gale::websocket {
 
 namespace {
@@ -19,23 +21,6 @@ struct Extension {
   std::string_view name;
   std::vector<Param> params;
 };
-
-bool is_tchar(char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-      (c >= 'A' && c <= 'Z'))
-    return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return lower(x) == lower(y); });
-}
 
 // A reader over the header value for the RFC 6455 §9.1 grammar.
 class Cursor {
@@ -53,7 +38,7 @@ class Cursor {
   }
   std::string_view token() {
     const std::size_t start = i_;
-    while (!at_end() && is_tchar(s_[i_]))
+    while (!at_end() && is_token_char(static_cast<unsigned char>(s_[i_])))
       ++i_;
     return s_.substr(start, i_ - start);
   }
