@@ -6,7 +6,16 @@ int status_for(ParseError e) {
   switch (e) {
     case ParseError::none:
       return 200;
+    case ParseError::bad_request_line:
+    case ParseError::bad_header:
+    case ParseError::obs_fold:
+    case ParseError::bad_content_length:
+    case ParseError::conflicting_content_length:
+    case ParseError::content_length_with_transfer_encoding:
+    case ParseError::bad_chunk:
+      return 400;
     case ParseError::unsupported_transfer_coding:
+    case ParseError::unknown_method:
       return 501;
     case ParseError::request_line_too_long:
       return 414;
@@ -16,9 +25,8 @@ int status_for(ParseError e) {
       return 413;
     case ParseError::version_not_supported:
       return 505;
-    default:
-      return 400;
   }
+  return 400;  // not reached: every value is listed (-Wswitch)
 }
 
 std::string_view describe(ParseError e) {
@@ -49,6 +57,8 @@ std::string_view describe(ParseError e) {
       return "request body too large";
     case ParseError::version_not_supported:
       return "HTTP version not supported";
+    case ParseError::unknown_method:
+      return "method not implemented";
   }
   return "bad request";
 }

@@ -35,7 +35,12 @@ enum class ParseError : std::uint8_t {
   body_too_large,
   // 505: HTTP/2 connection preface, or an HTTP version >= 2.
   version_not_supported,
+  // 501: a well-formed method (a token, RFC 9110 §9.1) this server does
+  // not know; a method with non-token bytes is bad_request_line (400).
+  unknown_method,
 };
+// The last enumerator, so tests can walk them all.
+inline constexpr ParseError kLastParseError = ParseError::unknown_method;
 
 // The status code the server answers with.
 int status_for(ParseError e);

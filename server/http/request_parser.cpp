@@ -224,6 +224,10 @@ RequestParser::Step RequestParser::run_http_parser(const char* data,
 ParseError RequestParser::map_library_error(unsigned code, std::size_t at) {
   switch (code) {
     case HPE_INVALID_METHOD:
+      // Our head scanner has let through only token bytes before the
+      // first space (anything else was refused at once, 400): this is a
+      // well-formed method http-parser's fixed list does not know.
+      return ParseError::unknown_method;
     case HPE_INVALID_URL:
     case HPE_INVALID_HOST:
     case HPE_INVALID_PORT:

@@ -305,14 +305,14 @@ TEST_F(ErrorsTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(rs[3].body, "Hello, next");
 }
 
-TEST_F(ErrorsTest, UnknownMethodIs405Or501NotACrash) {
-  // http-parser knows a fixed list of methods; anything else is a
-  // malformed request line to it. Either answer is acceptable here.
+TEST_F(ErrorsTest, UnknownMethodIs501AndTheWorkerServesOn_Issue14) {
+  // RFC 9110 §9.1 / §15.6.2: a well-formed method the server does not
+  // know is 501, answered with Connection: close like every parse error.
   HttpClient c = send("FROBNICATE / HTTP/1.1\r\nHost: t\r\n\r\n");
   auto r = c.read_response(3s);
   ASSERT_TRUE(r) << describe(c.last_end());
-  EXPECT_TRUE(r->status == 400 || r->status == 405 || r->status == 501)
-      << r->status_line;
+  EXPECT_EQ(r->status, 501) << r->status_line;
+  EXPECT_EQ(r->body, "method not implemented\n");
   expect_date_and_server(*r);
   expect_still_serving();
 }

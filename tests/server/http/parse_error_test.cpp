@@ -38,10 +38,13 @@ TEST(ParseErrorTest, VersionNotSupportedIs505) {
   EXPECT_EQ(status_for(ParseError::version_not_supported), 505);
 }
 
+TEST(ParseErrorTest, UnknownMethodIs501_Issue14) {
+  EXPECT_EQ(status_for(ParseError::unknown_method), 501);
+}
+
 TEST(ParseErrorTest, EveryErrorHasItsOwnShortDescription) {
   std::set<std::string_view> seen;
-  for (int i = 0; i <= static_cast<int>(ParseError::version_not_supported);
-       ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastParseError); ++i) {
     std::string_view d = describe(static_cast<ParseError>(i));
     EXPECT_FALSE(d.empty());
     EXPECT_LT(d.size(), 60u);

@@ -514,12 +514,22 @@ TEST(RequestParserTest, RequestLineWithTrailingTokenIs400) {
   expect_error("GET / HTTP/1.1 x\r\n\r\n", ParseError::bad_request_line, 400);
 }
 
-TEST(RequestParserTest, LowercaseMethodIs400) {
-  expect_error("get / HTTP/1.1\r\n\r\n", ParseError::bad_request_line, 400);
+// RFC 9110 §9.1: methods are case-sensitive tokens; one the server does
+// not know is 501, bytes that cannot form a token are 400.
+TEST(RequestParserTest, LowercaseMethodIsAnUnknownMethod501_Issue14) {
+  expect_error("get / HTTP/1.1\r\n\r\n", ParseError::unknown_method, 501);
 }
 
-TEST(RequestParserTest, UnknownMethodIs400) {
-  expect_error("FROB / HTTP/1.1\r\n\r\n", ParseError::bad_request_line, 400);
+TEST(RequestParserTest, UnknownTokenMethodIs501_Issue14) {
+  expect_error("FROB / HTTP/1.1\r\n\r\n", ParseError::unknown_method, 501);
+  expect_error("GE / HTTP/1.1\r\n\r\n", ParseError::unknown_method, 501);
+  expect_error("X-CUSTOM! / HTTP/1.1\r\n\r\n", ParseError::unknown_method, 501);
+}
+
+TEST(RequestParserTest, NonTokenMethodIs400_Issue14) {
+  expect_error("GE[T / HTTP/1.1\r\n\r\n", ParseError::bad_request_line, 400);
+  expect_error("G\"T / HTTP/1.1\r\n\r\n", ParseError::bad_request_line, 400);
+  expect_error("GET/ HTTP/1.1\r\n\r\n", ParseError::bad_request_line, 400);
 }
 
 TEST(RequestParserTest, MalformedVersionIs400) {
