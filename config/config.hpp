@@ -55,6 +55,25 @@ struct LogConfig {
   std::string access_log = "-";  // "-" stdout, "off", or a file path
 };
 
+// Which transport orders pub/sub messages (SPEC §2 `pubsub.backend`).
+enum class PubSubBackend : std::uint8_t {
+  local,  // the master relays between this host's workers
+  redis,  // every host through Redis: not built yet, refused when loading
+};
+
+// Cross-worker publish/subscribe (SPEC §2 `pubsub:`).
+struct PubSubConfig {
+  PubSubBackend backend = PubSubBackend::local;
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string prefix = "gale";  // of every Redis key and channel
+  std::uint32_t history = 200;  // messages kept per channel, >= 1
+};
+
+// The built-in chat (SPEC §2 `chat:`, §3).
+struct ChatConfig {
+  double poll_timeout_s = 30;  // an idle long-poll answers empty after this
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   unsigned workers = 1;  // resolved: never 0 once loaded
@@ -64,6 +83,8 @@ struct Config {
   Limits limits;
   WorkersPolicy workers_policy;
   LogConfig log;
+  PubSubConfig pubsub;
+  ChatConfig chat;
   std::string pidfile;      // empty = none
   std::string config_file;  // absolute path of --config, empty = none
 };

@@ -87,6 +87,21 @@ void emit_log(YAML::Emitter& out, const LogConfig& log) {
   out << YAML::EndMap;
 }
 
+void emit_pubsub(YAML::Emitter& out, const PubSubConfig& p) {
+  out << YAML::Key << "pubsub" << YAML::Value << YAML::BeginMap;
+  put(out, "backend", std::string(pubsub_backend_name(p.backend)));
+  put(out, "redis_url", p.redis_url);
+  put(out, "prefix", p.prefix);
+  put_number(out, "history", p.history);
+  out << YAML::EndMap;
+}
+
+void emit_chat(YAML::Emitter& out, const ChatConfig& c) {
+  out << YAML::Key << "chat" << YAML::Value << YAML::BeginMap;
+  put_seconds(out, "poll_timeout_s", c.poll_timeout_s);
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string dump_yaml(const Config& config) {
@@ -102,6 +117,8 @@ std::string dump_yaml(const Config& config) {
   emit_limits(out, config.limits);
   emit_policy(out, config.workers_policy);
   emit_log(out, config.log);
+  emit_pubsub(out, config.pubsub);
+  emit_chat(out, config.chat);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -92,6 +92,20 @@ std::string_view log_level_name(LogLevel level) {
   return kLevelNames.at(static_cast<std::size_t>(level));
 }
 
+Checked<PubSubBackend> check_pubsub_backend(std::string_view text) {
+  if (text == "local") return Checked<PubSubBackend>::ok(PubSubBackend::local);
+  if (text == "redis") {
+    return Checked<PubSubBackend>::fail(
+        "\"redis\" is not built yet; use \"local\" (the master relays "
+        "between this host's workers)");
+  }
+  return Checked<PubSubBackend>::fail(expected(kABackend, in_quotes(text)));
+}
+
+std::string_view pubsub_backend_name(PubSubBackend backend) {
+  return backend == PubSubBackend::redis ? "redis" : "local";
+}
+
 Checked<std::string> check_host(std::string_view text) {
   if (text.empty()) return Checked<std::string>::fail("must not be empty");
   return Checked<std::string>::ok(std::string(text));

@@ -57,6 +57,7 @@ inline constexpr std::string_view kANumber = "a number of seconds";
 inline constexpr std::string_view kAString = "a string";
 inline constexpr std::string_view kABool = "true or false";
 inline constexpr std::string_view kALevel = "one of debug|info|warning|error";
+inline constexpr std::string_view kABackend = "one of local|redis";
 
 // `text` in double quotes, for echoing user input in messages.
 std::string in_quotes(std::string_view text);
@@ -73,6 +74,12 @@ Checked<double> check_seconds(std::string_view text, bool zero_allowed);
 
 Checked<LogLevel> check_log_level(std::string_view text);
 std::string_view log_level_name(LogLevel level);
+
+// pubsub.backend. "redis" is a known name but refused until the Redis
+// backend exists: better a clear error at --check-config than a server that
+// starts and silently relays only between its own workers.
+Checked<PubSubBackend> check_pubsub_backend(std::string_view text);
+std::string_view pubsub_backend_name(PubSubBackend backend);
 
 // A listen host: any non-empty name or address (binding it is the master's
 // job, and it reports what the kernel says).

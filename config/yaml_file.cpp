@@ -102,7 +102,34 @@ class Reader {
         {"workers_policy",
          [this](const Entry& e) { read_mapping(e, policy_keys()); }},
         {"log", [this](const Entry& e) { read_mapping(e, log_keys()); }},
+        {"pubsub", [this](const Entry& e) { read_mapping(e, pubsub_keys()); }},
+        {"chat", [this](const Entry& e) { read_mapping(e, chat_keys()); }},
     };
+  }
+
+  std::vector<Key> pubsub_keys() {
+    PubSubConfig& p = config_.pubsub;
+    return {
+        {"backend", [this](const Entry& e) { read_backend(e); }},
+        {"redis_url",
+         [this, &p](const Entry& e) {
+           read_string(e, check_nonempty, p.redis_url);
+         }},
+        {"prefix",
+         [this, &p](const Entry& e) {
+           read_string(e, check_nonempty, p.prefix);
+         }},
+        {"history",
+         [this, &p](const Entry& e) {
+           read_integer(e, kPositiveUint32, p.history);
+         }},
+    };
+  }
+
+  std::vector<Key> chat_keys() {
+    return {{"poll_timeout_s", [this](const Entry& e) {
+               read_seconds(e, false, config_.chat.poll_timeout_s);
+             }}};
   }
 
   std::vector<Key> static_keys() {
@@ -314,6 +341,14 @@ class Reader {
     const auto checked = check_log_level(*text);
     if (!checked.value) return error(e, checked.problem);
     config_.log.level = *checked.value;
+  }
+
+  void read_backend(const Entry& e) {
+    const auto text = scalar_text(e, kABackend);
+    if (!text) return;
+    const auto checked = check_pubsub_backend(*text);
+    if (!checked.value) return error(e, checked.problem);
+    config_.pubsub.backend = *checked.value;
   }
 
   // `root: ""` turns the static route off on purpose (no warning); any

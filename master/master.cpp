@@ -78,7 +78,8 @@ Master::Master(MasterOptions options)
       // listener bound at start open (and queueing connections no worker
       // accepts) after a reload drops it.
       listeners_(std::move(options_.listeners)),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()),
+      relay_(options_.config.pubsub.history) {}
 
 Master::~Master() = default;
 
@@ -109,7 +110,9 @@ int Master::run() {
     owners.assign(1, nullptr);
     for (auto& p : processes_) {
       if (!p->channel.valid()) continue;
-      fds.push_back(pollfd{p->channel.get(), POLLIN, 0});
+      short events = POLLIN;
+      if (relay_.wants_write(p->channel.get())) events |= POLLOUT;
+      fds.push_back(pollfd{p->channel.get(), events, 0});
       owners.push_back(p.get());
     }
     int n = ::poll(fds.data(), fds.size(), poll_timeout_ms(MasterClock::now()));
@@ -120,8 +123,12 @@ int Master::run() {
     if (n <= 0) continue;
     // Channels first: handling them never removes a process (reaping,
     // which does, happens on SIGCHLD below), so `owners` stays valid.
-    for (std::size_t i = 1; i < fds.size(); ++i)
-      if (fds[i].revents) on_channel(*owners[i]);
+    for (std::size_t i = 1; i < fds.size(); ++i) {
+      if (fds[i].revents & POLLOUT) relay_.on_writable(fds[i].fd);
+      if (fds[i].revents & ~POLLOUT) on_channel(*owners[i]);
+    }
+    // What the round's relay frames brought goes out in few frames.
+    relay_.flush();
     if (fds[0].revents & POLLIN)
       while (int sig = signals_.next())
         on_signal(sig);
@@ -324,6 +331,7 @@ void Master::on_exit(WorkerProcess& p, int status) {
 
 void Master::remove_process(WorkerProcess& p) {
   if (accept_board_) accept_board_->release_line(p.accept_line);
+  if (p.channel.valid()) relay_.forget(p.channel.get());
   for (Slot& s : slots_) {
     if (s.process == &p) s.process = nullptr;
     if (s.replacement == &p) s.replacement = nullptr;
@@ -408,6 +416,7 @@ void Master::on_channel(WorkerProcess& p) {
     IoResult r = receive_control(p.channel.get(), m);
     if (r == IoResult::would_block) return;
     if (r == IoResult::closed) {
+      relay_.forget(p.channel.get());
       p.channel.reset();  // exiting; SIGCHLD follows
       return;
     }
@@ -424,9 +433,7 @@ void Master::on_channel(WorkerProcess& p) {
         m.fd = -1;
         break;
       case ControlType::relay:
-        for (auto& q : processes_)
-          if (q.get() != &p && !q->retiring && q->channel.valid())
-            send_control(q->channel.get(), ControlType::relay, m.payload);
+        relay_.on_frame(p.channel.get(), m.payload);
         break;
       default:
         break;
@@ -437,6 +444,7 @@ void Master::on_channel(WorkerProcess& p) {
 
 void Master::on_ready(WorkerProcess& p) {
   p.ready = true;
+  relay_.on_ready(p.channel.get());
   p.last_beat = MasterClock::now();
   if (p.generation == current_ && p.index < slots_.size()) {
     Slot& s = slots_[p.index];

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "master/relay.hpp"
 #include "master/signal_fd.hpp"
 #include "server/core/activity_slot.hpp"
 #include "server/core/file_descriptor.hpp"
@@ -156,6 +157,9 @@ class Master {
   std::optional<std::chrono::microseconds> watchdog_;
   MasterClock::time_point next_watchdog_{};
   std::mt19937_64 random_;
+  // Pub/sub between the workers. Sized by the first configuration: a
+  // reload keeps the history (and its bound) rather than lose it.
+  Relay relay_;
 };
 
 }  // namespace gale

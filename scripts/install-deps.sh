@@ -13,6 +13,7 @@ packages=(
   libssl-dev libboost-json1.81-dev
   clang libclang-rt-14-dev clang-format
   curl wrk procps python3 iproute2
+  chromium chromium-driver python3-selenium
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx libnginx-mod-http-echo apache2 python3-tornado

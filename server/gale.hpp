@@ -7,5 +7,6 @@
 #include "server/static/static_file_handler.hpp"
 #include "server/web/application.hpp"
 #include "server/web/handler_factory.hpp"
+#include "server/web/pubsub.hpp"
 #include "server/web/request_handler.hpp"
 #include "server/web/router.hpp"

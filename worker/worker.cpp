@@ -17,6 +17,7 @@
 #include "server/connection/connection.hpp"
 #include "server/core/log.hpp"
 #include "server/core/worker_state.hpp"
+#include "server/pubsub/local_backend.hpp"
 
 namespace gale {
 namespace {
@@ -93,6 +94,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
       BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
   manager_ = std::make_unique<ConnectionManager>(*loop_, app_, config_.limits,
                                                  access_log_);
+  make_pubsub();
   manager_->on_connection_closed = [this] {
     resume_accepting();
     maybe_finish_drain();
@@ -109,8 +111,10 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
     h.stop_now = [this] { stop_now(); };
     h.adopt = [this](int fd) { adopt(fd); };
     h.reopen_logs = [this] { access_log_.reopen(); };
+    h.relay = [this](std::string_view payload) { relay_->on_frame(payload); };
     h.master_gone = [this] {
       log::warning("the master is gone; draining and exiting");
+      relay_->on_channel_gone();
       drain(DrainMode::stop);
     };
     channel_ = std::make_unique<ControlChannel>(*loop_, options_.control_fd,
@@ -129,6 +133,30 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
   w.generation = options_.generation;
   w.started_at = monotonic_seconds();
   w.activity = options_.activity;
+}
+
+// Under a master its relay orders messages across the workers; alone, a
+// LocalBackend does. Either way completions run from a later loop turn.
+void Worker::make_pubsub() {
+  hub_ = std::make_unique<pubsub::Hub>(config_.pubsub.history);
+  auto defer = [loop = loop_.get()](std::function<void()> task) {
+    boost::asio::post(*loop, std::move(task));
+  };
+  if (options_.control_fd >= 0) {
+    auto send = [this](std::string payload) {
+      if (channel_)
+        channel_->send_reliably(ControlType::relay, std::move(payload));
+    };
+    auto relay = std::make_unique<RelayBackend>(*hub_, send, defer);
+    relay_ = relay.get();
+    pubsub_backend_ = std::move(relay);
+  } else {
+    pubsub_backend_ = std::make_unique<pubsub::LocalBackend>(*hub_, defer);
+  }
+  pubsub_ = std::make_unique<PubSub>(*hub_, *pubsub_backend_);
+  manager_->hub = hub_.get();
+  manager_->pubsub_backend = pubsub_backend_.get();
+  manager_->pubsub = pubsub_.get();
 }
 
 Worker::~Worker() {
@@ -346,6 +374,8 @@ void Worker::drain(DrainMode mode) {
   this_worker().drain = want;
   close_listeners(want == DrainState::stopping || config_.reuse_port);
   manager_->drain_all();
+  // Long-polls answer now, so their clients re-poll to a worker that stays.
+  pubsub_->wake_all_waiters();
   if (first) {
     auto grace = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(

@@ -21,8 +21,10 @@
 #include "server/connection/connection_manager.hpp"
 #include "server/core/activity_slot.hpp"
 #include "server/web/application.hpp"
+#include "server/web/pubsub.hpp"
 #include "worker/accept_board.hpp"
 #include "worker/control_channel.hpp"
+#include "worker/relay_backend.hpp"
 
 namespace gale {
 
@@ -99,6 +101,7 @@ class Worker {
   void start_heartbeat();
   void send_heartbeat();
   void watch_signals();
+  void make_pubsub();
 
   const Config& config_;
   Application& app_;
@@ -107,6 +110,12 @@ class Worker {
   // pending handlers keep alive, unlink themselves from manager_ on the way
   // out.
   AccessLog access_log_;
+  // Pub/sub: outlive the connections and the loop, whose pending handlers
+  // may hold subscriptions and publish completions.
+  std::unique_ptr<pubsub::Hub> hub_;
+  std::unique_ptr<pubsub::Backend> pubsub_backend_;
+  std::unique_ptr<PubSub> pubsub_;  // over hub_ and pubsub_backend_
+  RelayBackend* relay_ = nullptr;   // pubsub_backend_, under a master
   std::unique_ptr<ConnectionManager> manager_;
   std::unique_ptr<boost::asio::io_context> loop_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "server/app/chat.hpp"
 #include "server/core/worker_state.hpp"
 #include "server/static/static_file_handler.hpp"
 
@@ -107,6 +108,11 @@ Application make_builtin_app(const Config& config) {
       {"/sleep", handler<SleepHandler>()},
       {"/health", handler<HealthHandler>()},
   });
+  ChatOptions chat;
+  chat.poll_timeout =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(config.chat.poll_timeout_s));
+  add_chat_routes(app, chat);
   // SPEC §3 GET /static/{path}; the loader leaves root empty when it is off.
   if (!config.static_files.root.empty()) {
     StaticFileOptions files;

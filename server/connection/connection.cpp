@@ -470,9 +470,9 @@ void Connection::dispatch() {
   }
   handler_ = routed.handler;
   detail::HandlerAccess::bind(
-      *handler_,
-      {&manager_.app, &buffers.request, this, &manager_.loop,
-       shared_from_this(), std::move(routed.path_args), routed.methods});
+      *handler_, {&manager_.app, &buffers.request, this, &manager_.loop,
+                  shared_from_this(), std::move(routed.path_args),
+                  routed.methods, manager_.pubsub});
   ActivitySlot* activity = this_worker().activity;
   if (activity)
     activity->begin(buffers.request.method(), buffers.request.uri());

@@ -19,9 +19,13 @@
 #include "server/core/timeout_list.hpp"
 #include "server/core/worker_state.hpp"
 #include "server/http/date_cache.hpp"
+#include "server/pubsub/backend.hpp"
+#include "server/pubsub/hub.hpp"
 #include "server/web/application.hpp"
 
 namespace gale {
+
+class PubSub;  // server/web/pubsub.hpp
 
 // The intrusive links a connection needs to sit in the worker's lists
 // without any allocation.
@@ -83,6 +87,14 @@ struct ConnectionManager {
   std::function<void()> on_connection_closed;
   // Takes an idle connection's descriptor while handing over.
   std::function<void(int fd)> hand_over;
+  // The worker's pub/sub hub and the backend that orders its messages (the
+  // master relay, or a LocalBackend without a master). Owned and set by the
+  // worker; null where no worker runs (unit tests of a bare connection).
+  pubsub::Hub* hub = nullptr;
+  pubsub::Backend* pubsub_backend = nullptr;
+  // The handler-facing PubSub over those two, owned by the worker so that
+  // drain() can answer waiting long-polls at once (wake_all_waiters()).
+  PubSub* pubsub = nullptr;
 
   ConnectionTimeouts& timeout(TimeoutKind k) {
     return timeouts[static_cast<std::size_t>(k)];

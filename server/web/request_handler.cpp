@@ -383,6 +383,12 @@ void RequestHandler::write_error(int status) {
 // ---- finishing later
 // ---------------------------------------------------------
 
+PubSub& RequestHandler::pubsub() const {
+  if (!binding_.pubsub)
+    throw HttpError(503, "no pub/sub in this server", "pub/sub is unavailable");
+  return *binding_.pubsub;
+}
+
 boost::asio::any_io_executor RequestHandler::executor() const {
   return binding_.loop->get_executor();
 }

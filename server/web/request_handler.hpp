@@ -36,6 +36,7 @@
 namespace gale {
 
 class Application;
+class PubSub;
 
 namespace detail {
 struct HandlerAccess;
@@ -170,6 +171,10 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   void spawn(boost::asio::awaitable<void> task);
   boost::asio::any_io_executor executor() const;
   Application& application() const { return *binding_.application; }
+  // The worker's pub/sub (pubsub.hpp): publish, subscribe, and the
+  // long-poll wait_after(). Throws HttpError(503) in a server that has none
+  // (a bare handler harness).
+  PubSub& pubsub() const;
   // While write_error() runs for an HttpError: its detail; else empty.
   std::string_view error_detail() const { return error_detail_; }
 
@@ -191,6 +196,8 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
     std::shared_ptr<void> owner;
     PathArgs path_args;
     MethodSet methods;  // what this handler type implements, for Allow
+    // The worker's pub/sub; null where there is none (see pubsub()).
+    PubSub* pubsub = nullptr;
   };
 
   void bind(Binding binding) { binding_ = std::move(binding); }

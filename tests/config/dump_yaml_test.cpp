@@ -45,6 +45,11 @@ void ExpectSameSettings(const Config& a, const Config& b) {
             b.workers_policy.restart_backoff_max_s);
   EXPECT_EQ(a.log.level, b.log.level);
   EXPECT_EQ(a.log.access_log, b.log.access_log);
+  EXPECT_EQ(a.pubsub.backend, b.pubsub.backend);
+  EXPECT_EQ(a.pubsub.redis_url, b.pubsub.redis_url);
+  EXPECT_EQ(a.pubsub.prefix, b.pubsub.prefix);
+  EXPECT_EQ(a.pubsub.history, b.pubsub.history);
+  EXPECT_EQ(a.chat.poll_timeout_s, b.chat.poll_timeout_s);
   EXPECT_EQ(a.pidfile, b.pidfile);
 }
 
@@ -107,6 +112,13 @@ workers_policy:
 log:
   level: debug
   access_log: logs/access.log
+pubsub:
+  backend: local
+  redis_url: "redis://cache.internal:6380/2"
+  prefix: "chat-prod"
+  history: 7
+chat:
+  poll_timeout_s: 0.75
 )");
   const LoadOutcome first = load_config({"--config", "conf/gale.yaml"});
   ASSERT_THAT(first.errors, IsEmpty());
@@ -147,6 +159,9 @@ TEST_F(DumpYamlTest, WritesReadableYaml) {
   EXPECT_THAT(yaml, HasSubstr("  header_timeout_s: 30\n"));
   EXPECT_THAT(yaml, HasSubstr("  level: \"info\"\n"));
   EXPECT_THAT(yaml, ::testing::Not(HasSubstr("pidfile")));
+  EXPECT_THAT(yaml, HasSubstr("pubsub:\n  backend: \"local\"\n"));
+  EXPECT_THAT(yaml, HasSubstr("  history: 200\n"));
+  EXPECT_THAT(yaml, HasSubstr("chat:\n  poll_timeout_s: 30\n"));
 }
 
 }  // namespace

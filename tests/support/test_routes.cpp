@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 #include <thread>
+
+#include "server/web/pubsub.hpp"
 
 namespace gale::testing {
 namespace {
@@ -76,6 +79,43 @@ struct StreamThenThrowHandler : RequestHandler {
   }
 };
 
+// POST /test/publish?channel=C publishes the request body: answers the id,
+// or 503 with the status when it was not published.
+struct PublishHandler : RequestHandler {
+  void post() override { spawn(publish()); }
+
+ private:
+  boost::asio::awaitable<void> publish() {
+    pubsub::PublishResult r = co_await pubsub().publish(
+        get_argument("channel", "test"), request().body());
+    set_header("Content-Type", "text/plain");
+    if (r.status != pubsub::PublishStatus::published) {
+      set_status(503);
+      write(r.status == pubsub::PublishStatus::invalid ? "invalid"
+                                                       : "unavailable");
+      co_return;
+    }
+    write(r.id);
+  }
+};
+
+// GET /test/history?channel=C&cursor=X: this worker's kept messages after
+// the cursor, one "id body" line each, so a test can compare workers.
+struct HistoryHandler : RequestHandler {
+  void get() override {
+    set_header("Content-Type", "text/plain");
+    std::string out;
+    for (const auto& m : pubsub().after(get_argument("channel", "test"),
+                                        get_argument("cursor", ""))) {
+      out += m->id;
+      out += ' ';
+      out += m->body;
+      out += '\n';
+    }
+    write(out);
+  }
+};
+
 }  // namespace
 
 void add_test_routes(Application& app) {
@@ -84,6 +124,8 @@ void add_test_routes(Application& app) {
   app.add({"/test/throw", handler<ThrowHandler>()});
   app.add({"/test/stream", handler<StreamHandler>()});
   app.add({"/test/stream_then_throw", handler<StreamThenThrowHandler>()});
+  app.add({"/test/publish", handler<PublishHandler>()});
+  app.add({"/test/history", handler<HistoryHandler>()});
 }
 
 }  // namespace gale::testing

@@ -89,7 +89,7 @@ void HandlerHarness::bind_handler(std::shared_ptr<RequestHandler> handler,
                                   MethodSet methods) {
   handler_ = std::move(handler);
   Access::bind(*handler_, {&app, &request_, &channel_, &loop_, nullptr,
-                           std::move(path_args), methods});
+                           std::move(path_args), methods, pubsub_});
 }
 
 std::shared_ptr<RequestHandler> HandlerHarness::dispatch(Application& app) {

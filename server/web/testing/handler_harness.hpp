@@ -140,6 +140,10 @@ class HandlerHarness {
   // The handler answers `status` before any method (as for no route).
   void respond_with_error(int status);
 
+  // What handlers bound from now on get as pubsub() (none by default);
+  // it must outlive them. Build it on loop() so its waits run here.
+  void set_pubsub(PubSub* pubsub) { pubsub_ = pubsub; }
+
   MemoryChannel& channel() { return channel_; }
   boost::asio::io_context& loop() { return loop_; }
   const HttpRequest& request() const { return request_; }
@@ -155,6 +159,7 @@ class HandlerHarness {
   boost::asio::ip::tcp::endpoint peer_;
   HttpRequest request_;
   std::shared_ptr<RequestHandler> handler_;
+  PubSub* pubsub_ = nullptr;
 };
 
 // Parses `raw` (exactly one complete request; else std::invalid_argument),

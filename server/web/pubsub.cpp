@@ -1,0 +1,103 @@
+// PubSub: the hub and the backend, with coroutines and long-poll waiters
+// on top (pubsub.hpp).
+#include "server/web/pubsub.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <memory>
+#include <utility>
+
+#include "server/core/worker_state.hpp"
+
+namespace gale {
+
+PubSub::PubSub(pubsub::Hub& hub, pubsub::Backend& backend)
+    : hub_(hub), backend_(backend) {}
+
+// Waiters still linked belong to coroutine frames the loop has not
+// destroyed yet; the list's destructor unlinks them (auto_unlink), so their
+// own destructors later touch nothing of ours.
+PubSub::~PubSub() = default;
+
+boost::asio::awaitable<pubsub::PublishResult> PubSub::publish(
+    std::string channel, std::string body) {
+  auto initiate = [this](auto handler, std::string ch, std::string b) {
+    // The completion is a std::function (copyable); the coroutine's handler
+    // is move-only, so it waits in a shared_ptr. The backend completes from
+    // a later turn of this loop, so resuming the coroutine inline is safe.
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    backend_.publish(std::move(ch), std::move(b),
+                     [shared](pubsub::PublishResult result) {
+                       std::move (*shared)(std::move(result));
+                     });
+  };
+  co_return co_await boost::asio::async_initiate<
+      const boost::asio::use_awaitable_t<>&, void(pubsub::PublishResult)>(
+      initiate, boost::asio::use_awaitable, std::move(channel),
+      std::move(body));
+}
+
+void PubSub::publish(std::string channel, std::string body,
+                     pubsub::PublishCompletion done) {
+  backend_.publish(std::move(channel), std::move(body), std::move(done));
+}
+
+pubsub::Subscription PubSub::subscribe(std::string_view channel,
+                                       pubsub::Hub::Callback callback) {
+  return hub_.subscribe(channel, std::move(callback));
+}
+
+PubSub::Messages PubSub::after(std::string_view channel,
+                               std::string_view cursor) const {
+  return hub_.after(channel, cursor);
+}
+
+// A draining worker answers at once even before wake_all_waiters() has
+// been called: a request that reaches it then must not wait either.
+bool PubSub::should_not_wait() const {
+  return draining_ || this_worker().drain != DrainState::running;
+}
+
+boost::asio::awaitable<PubSub::Messages> PubSub::wait_after(
+    std::string channel, std::string cursor,
+    std::chrono::steady_clock::duration timeout) {
+  Messages kept = hub_.after(channel, cursor);
+  if (!kept.empty() || should_not_wait()) co_return kept;
+
+  // No message can be delivered between the after() above and this
+  // subscription: both happen in this one turn of the loop, and the hub
+  // delivers only from the backend's own turns.
+  detail::PubSubWaiter waiter(co_await boost::asio::this_coro::executor);
+  waiter.subscription =
+      hub_.subscribe(channel, [&waiter](const pubsub::MessagePtr& m) {
+        waiter.arrived.push_back(m);
+        if (!waiter.woken) waiter.wake();
+      });
+  waiters_.push_back(waiter);
+  waiter.timer.expires_after(timeout);
+
+  boost::system::error_code ec;
+  co_await waiter.timer.async_wait(
+      boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  // Stop listening before anything else can run: what arrives after this
+  // point is the next poll's.
+  waiter.subscription.reset();
+  waiter.unlink();
+
+  auto state = co_await boost::asio::this_coro::cancellation_state;
+  if (state.cancelled() != boost::asio::cancellation_type::none)
+    throw boost::system::system_error(boost::asio::error::operation_aborted);
+  co_return std::move(waiter.arrived);
+}
+
+void PubSub::wake_all_waiters() {
+  draining_ = true;
+  for (detail::PubSubWaiter& waiter : waiters_)
+    if (!waiter.woken) waiter.wake();
+}
+
+}  // namespace gale

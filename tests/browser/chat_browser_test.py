@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""The chat page (SPEC §3 GET /chat/) in a real browser.
+
+Starts gale (or gale-test) on a free port with two workers, opens /chat/ in
+two independent headless Chromium sessions (separate profiles: separate
+cookies, caches and connections), and checks that
+  - a message typed in one appears in the other within a second, both ways;
+  - a body that looks like HTML (<img src=x onerror=alert(1)>) is shown as
+    text: no <img> element, no alert;
+  - the browser console has no errors;
+and saves a screenshot.
+
+Usage: chat_browser_test.py GALE_BINARY [SCREENSHOT.png]
+  (or GALE_BINARY / GALE_CHAT_SCREENSHOT in the environment). Needs Debian's
+  chromium, chromium-driver and python3-selenium; nothing is downloaded.
+Prints "N passed, N failed"; exits 1 on any failure, 77 when the browser
+is missing (ctest's SKIP_RETURN_CODE). Every process it starts is stopped
+by its pid.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+SKIP = 77
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, step=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+class Server:
+    """gale on a free port, in a process group of its own."""
+
+    def __init__(self, binary, workdir):
+        self.port = free_port()
+        self.log = open(os.path.join(workdir, "gale.log"), "w")
+        self.proc = subprocess.Popen(
+            [binary, "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", "2", "--access-log", "off"],
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir,
+            start_new_session=True)
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def wait_ready(self, timeout=15):
+        def healthy():
+            if self.proc.poll() is not None:
+                raise RuntimeError("gale exited with %s" % self.proc.returncode)
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=1) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+        if not wait_until(healthy, timeout, 0.05):
+            raise RuntimeError("gale did not become ready")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # its own group only
+                self.proc.wait()
+        self.log.close()
+
+
+def find(names):
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def new_browser(workdir, index):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = find(["chromium", "chromium-browser"])
+    profile = os.path.join(workdir, "profile-%d" % index)
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-quic", "--no-first-run",
+                 "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=420,720",
+                 "--user-data-dir=" + profile]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=find(["chromedriver"]),
+                      log_path=os.path.join(workdir, "driver-%d.log" % index))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def message_texts(driver):
+    from selenium.webdriver.common.by import By
+    return [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#messages li")]
+
+
+def send_message(driver, text):
+    from selenium.webdriver.common.by import By
+    box = driver.find_element(By.ID, "body")
+    box.send_keys(text)
+    driver.find_element(By.ID, "send").click()
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("PASS", name)
+        else:
+            self.failed += 1
+            print("FAIL", name, detail)
+
+
+def appears_within(driver, text, seconds):
+    start = time.monotonic()
+    ok = wait_until(lambda: text in message_texts(driver), seconds)
+    return ok, time.monotonic() - start
+
+
+def run(binary, screenshot, results):
+    workdir = tempfile.mkdtemp(prefix="gale-browser-")
+    server = Server(binary, workdir)
+    drivers = []
+    try:
+        server.wait_ready()
+        drivers = [new_browser(workdir, 0), new_browser(workdir, 1)]
+        alice, bob = drivers
+        for d in drivers:
+            d.get(server.url + "/chat/")
+        results.check("page title", all(d.title == "gale chat" for d in drivers))
+        time.sleep(0.3)  # both pages have their first poll waiting
+
+        send_message(alice, "hello from alice")
+        ok, took = appears_within(bob, "hello from alice", 1.0)
+        results.check("alice -> bob within 1 s", ok, "%.3f s" % took)
+        ok, took = appears_within(alice, "hello from alice", 1.0)
+        results.check("alice sees her own message", ok, "%.3f s" % took)
+
+        send_message(bob, "hi alice, bob here")
+        ok, took = appears_within(alice, "hi alice, bob here", 1.0)
+        results.check("bob -> alice within 1 s", ok, "%.3f s" % took)
+
+        send_message(alice, XSS)
+        ok, _ = appears_within(bob, XSS, 1.0)
+        from selenium.webdriver.common.by import By
+        images = bob.find_elements(By.CSS_SELECTOR, "#messages img")
+        results.check("HTML body is shown as text", ok and not images,
+                      "texts=%r images=%d" % (message_texts(bob), len(images)))
+        time.sleep(0.2)  # an injected onerror would have fired by now
+        alerts = []
+        for d in drivers:
+            try:
+                alerts.append(d.switch_to.alert.text)
+            except Exception:
+                pass
+        results.check("no alert", not alerts, repr(alerts))
+
+        same = message_texts(alice) == message_texts(bob)
+        results.check("both pages list the same messages in the same order",
+                      same, "%r vs %r" % (message_texts(alice),
+                                          message_texts(bob)))
+
+        errors = []
+        for d in drivers:
+            errors += [e for e in d.get_log("browser")
+                       if e.get("level") == "SEVERE"]
+        results.check("no console errors", not errors, repr(errors))
+
+        if screenshot:
+            alice.save_screenshot(screenshot)
+            results.check("screenshot saved", os.path.getsize(screenshot) > 0)
+    except Exception:
+        traceback.print_exc()
+        results.check("the run completed", False)
+    finally:
+        for d in drivers:
+            try:
+                d.quit()
+            except Exception:
+                pass
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("GALE_BINARY")
+    screenshot = (sys.argv[2] if len(sys.argv) > 2
+                  else os.environ.get("GALE_CHAT_SCREENSHOT"))
+    if not binary:
+        print(__doc__)
+        return 2
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        # Debian's python3-selenium lives in the system interpreter; a
+        # pyenv or venv python3 first on PATH does not see it.
+        system = "/usr/bin/python3"
+        if os.path.exists(system) and os.path.realpath(sys.executable) != \
+                os.path.realpath(system):
+            os.execv(system, [system] + sys.argv)
+        print("SKIP: python3-selenium is not installed")
+        return SKIP
+    if not find(["chromium", "chromium-browser"]) or not find(["chromedriver"]):
+        print("SKIP: chromium or chromium-driver is not installed")
+        return SKIP
+    if screenshot:
+        screenshot = os.path.abspath(screenshot)
+        os.makedirs(os.path.dirname(screenshot), exist_ok=True)
+    results = Results()
+    run(os.path.abspath(binary), screenshot, results)
+    print("%d passed, %d failed" % (results.passed, results.failed))
+    return 0 if results.failed == 0 and results.passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
