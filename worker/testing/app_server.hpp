@@ -11,6 +11,9 @@
 // worker process (the same connection, routing and handler code); the
 // fixture plays the master's part on the control socket. fetch() is a
 // blocking HTTP/1.1 client on Boost.Beast, one connection per call.
+//
+// One AppServer at a time per process: a worker's own state (this_worker():
+// its counters, whether it drains) is process-wide, as in a worker process.
 #pragma once
 
 #include <chrono>
