@@ -16,8 +16,11 @@ packages=(
   chromium chromium-driver python3-selenium
 )
 if [[ "${1:-}" == "--bench" ]]; then
+  # python3-munkres first: matplotlib's python3-fonttools takes it or
+  # python3-scipy, and scipy's python3-pythran pulls libboost-dev (1.74),
+  # which conflicts with the libboost1.81-dev gale builds with.
   packages+=(nginx libnginx-mod-http-echo apache2 python3-tornado
-             python3-matplotlib util-linux)
+             python3-munkres python3-matplotlib util-linux)
 fi
 
 missing=()
