@@ -55,6 +55,21 @@ struct LogConfig {
   std::string access_log = "-";  // "-" stdout, "off", or a file path
 };
 
+// WebSocket connections (SPEC §2 `websocket:`).
+struct WebSocketConfig {
+  std::uint64_t max_message_bytes = 1048576;  // reassembled, larger -> 1009
+  double ping_interval_s = 25;  // ping a socket quiet this long (0 = never)
+  double ping_timeout_s = 10;   // nothing received this long after -> close
+  double close_timeout_s = 5;   // our close sent, wait this long, drop TCP
+  std::uint64_t max_queue_bytes = 1048576;  // unsent past this -> 1008
+  bool compression = false;  // accept permessage-deflate (RFC 7692)
+  // Origin allow-list: empty = same host only; "*" = any (then alone in the
+  // list). Otherwise each entry is a browser's serialization of an origin,
+  // scheme://host[:port], in lower case and without the scheme's default
+  // port, so "https://Example.com:443" is held as "https://example.com".
+  std::vector<std::string> allowed_origins;
+};
+
 // Which transport orders pub/sub messages (SPEC §2 `pubsub.backend`).
 enum class PubSubBackend : std::uint8_t {
   local,  // the master relays between this host's workers
@@ -83,6 +98,7 @@ struct Config {
   Limits limits;
   WorkersPolicy workers_policy;
   LogConfig log;
+  WebSocketConfig websocket;
   PubSubConfig pubsub;
   ChatConfig chat;
   std::string pidfile;      // empty = none

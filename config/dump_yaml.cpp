@@ -87,6 +87,23 @@ void emit_log(YAML::Emitter& out, const LogConfig& log) {
   out << YAML::EndMap;
 }
 
+void emit_websocket(YAML::Emitter& out, const WebSocketConfig& w) {
+  out << YAML::Key << "websocket" << YAML::Value << YAML::BeginMap;
+  put_number(out, "max_message_bytes", w.max_message_bytes);
+  put_seconds(out, "ping_interval_s", w.ping_interval_s);
+  put_seconds(out, "ping_timeout_s", w.ping_timeout_s);
+  put_seconds(out, "close_timeout_s", w.close_timeout_s);
+  put_number(out, "max_queue_bytes", w.max_queue_bytes);
+  out << YAML::Key << "compression" << YAML::Value << w.compression;
+  // A flow list, "[]" when empty; quoted, since a bare * is a YAML alias.
+  out << YAML::Key << "allowed_origins" << YAML::Value << YAML::Flow
+      << YAML::BeginSeq;
+  for (const std::string& origin : w.allowed_origins)
+    out << YAML::DoubleQuoted << origin;
+  out << YAML::EndSeq;
+  out << YAML::EndMap;
+}
+
 void emit_pubsub(YAML::Emitter& out, const PubSubConfig& p) {
   out << YAML::Key << "pubsub" << YAML::Value << YAML::BeginMap;
   put(out, "backend", std::string(pubsub_backend_name(p.backend)));
@@ -117,6 +134,7 @@ std::string dump_yaml(const Config& config) {
   emit_limits(out, config.limits);
   emit_policy(out, config.workers_policy);
   emit_log(out, config.log);
+  emit_websocket(out, config.websocket);
   emit_pubsub(out, config.pubsub);
   emit_chat(out, config.chat);
   out << YAML::EndMap;

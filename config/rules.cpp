@@ -1,8 +1,10 @@
 #include "config/rules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 
 #include "config/did_you_mean.hpp"
 
@@ -23,6 +25,63 @@ std::string format_seconds(double seconds) {
   auto [end, ec] =
       std::to_chars(buffer.data(), buffer.data() + buffer.size(), seconds);
   return std::string(buffer.data(), end);
+}
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    c = to_lower(c);
+  return out;
+}
+
+// RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+bool is_scheme(std::string_view text) {
+  if (text.empty() || !is_alpha(text.front())) return false;
+  for (char c : text) {
+    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A DNS name or IPv4 address (letters, digits, '-', '.', '_'), or an IPv6
+// address in brackets. Browsers send internationalized names as punycode,
+// so nothing outside ASCII can ever match.
+bool is_origin_host(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return false;
+    for (char c : host.substr(1, host.size() - 2)) {
+      const bool hex =
+          is_digit(c) || (to_lower(c) >= 'a' && to_lower(c) <= 'f');
+      if (!hex && c != ':' && c != '.') return false;
+    }
+    return true;
+  }
+  for (char c : host) {
+    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+int default_port(std::string_view scheme) {
+  if (scheme == "http" || scheme == "ws") return 80;
+  if (scheme == "https" || scheme == "wss") return 443;
+  return 0;
 }
 
 }  // namespace
@@ -134,6 +193,52 @@ Checked<std::string> check_access_log(std::string_view text) {
 
 bool access_log_is_path(std::string_view setting) {
   return setting != "-" && setting != "off";
+}
+
+Checked<std::string> check_origin(std::string_view text) {
+  using Result = Checked<std::string>;
+  if (text == "*") return Result::ok("*");
+  const auto malformed = [&] {
+    return Result::fail(expected(kAnOrigin, in_quotes(text)));
+  };
+  const std::size_t sep = text.find("://");
+  if (sep == std::string_view::npos || !is_scheme(text.substr(0, sep))) {
+    return malformed();
+  }
+  const std::string scheme = lower(text.substr(0, sep));
+  std::string_view authority = text.substr(sep + 3);
+  // The usual slip is a URL where an origin belongs: "https://a.example/".
+  const std::size_t path = authority.find_first_of("/?#");
+  if (path != std::string_view::npos) {
+    const auto bare = check_origin(text.substr(0, sep + 3 + path));
+    if (!bare.value) return malformed();
+    return Result::fail("an origin has no path, query or fragment: expected " +
+                        in_quotes(*bare.value) + ", got " + in_quotes(text));
+  }
+  // The port follows the last ':' past any IPv6 brackets.
+  const std::size_t bracket = authority.rfind(']');
+  const std::size_t colon = authority.rfind(':');
+  std::string_view host = authority;
+  std::string port_text;
+  if (colon != std::string_view::npos &&
+      (bracket == std::string_view::npos || colon > bracket)) {
+    host = authority.substr(0, colon);
+    const std::string_view digits = authority.substr(colon + 1);
+    if (digits.empty() ||
+        !std::all_of(digits.begin(), digits.end(), is_digit)) {
+      return malformed();
+    }
+    const auto port = check_integer(digits, kPortRange);
+    if (!port.value) {
+      return Result::fail("its port " + port.problem + ", got " +
+                          in_quotes(text));
+    }
+    if (*port.value != default_port(scheme)) {
+      port_text = ":" + std::to_string(*port.value);
+    }
+  }
+  if (!is_origin_host(host)) return malformed();
+  return Result::ok(scheme + "://" + lower(host) + port_text);
 }
 
 }  // namespace gale

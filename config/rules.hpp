@@ -45,6 +45,7 @@ inline constexpr IntRange kWorkersRange{0, 1024};
 inline constexpr IntRange kBacklogRange{1, 65535};
 inline constexpr IntRange kPositiveUint32{1, kUint32Max};
 inline constexpr IntRange kNonNegative{0, kUnbounded};
+inline constexpr IntRange kPositive{1, kUnbounded};
 
 // Durations are capped at a year: any longer is a mistake, and huge doubles
 // overflow when turned into std::chrono durations downstream.
@@ -58,6 +59,8 @@ inline constexpr std::string_view kAString = "a string";
 inline constexpr std::string_view kABool = "true or false";
 inline constexpr std::string_view kALevel = "one of debug|info|warning|error";
 inline constexpr std::string_view kABackend = "one of local|redis";
+inline constexpr std::string_view kAnOrigin =
+    "\"*\" or an origin scheme://host[:port]";
 
 // `text` in double quotes, for echoing user input in messages.
 std::string in_quotes(std::string_view text);
@@ -95,5 +98,13 @@ Checked<std::string> check_nonempty(std::string_view text);
 // anything else is a file path, to be made absolute. Empty is refused.
 Checked<std::string> check_access_log(std::string_view text);
 bool access_log_is_path(std::string_view setting);
+
+// One entry of websocket.allowed_origins: "*" (any origin), or an origin as
+// RFC 6454 serializes it, scheme://host[:port] with no path, e.g.
+// "https://example.com" or "http://[::1]:8888". It is returned the way a
+// browser would send it in `Origin:`: scheme and host in lower case, a
+// port without leading zeros, the scheme's default port (80 for http and
+// ws, 443 for https and wss) left out.
+Checked<std::string> check_origin(std::string_view text);
 
 }  // namespace gale

@@ -45,6 +45,13 @@ void ExpectSameSettings(const Config& a, const Config& b) {
             b.workers_policy.restart_backoff_max_s);
   EXPECT_EQ(a.log.level, b.log.level);
   EXPECT_EQ(a.log.access_log, b.log.access_log);
+  EXPECT_EQ(a.websocket.max_message_bytes, b.websocket.max_message_bytes);
+  EXPECT_EQ(a.websocket.ping_interval_s, b.websocket.ping_interval_s);
+  EXPECT_EQ(a.websocket.ping_timeout_s, b.websocket.ping_timeout_s);
+  EXPECT_EQ(a.websocket.close_timeout_s, b.websocket.close_timeout_s);
+  EXPECT_EQ(a.websocket.max_queue_bytes, b.websocket.max_queue_bytes);
+  EXPECT_EQ(a.websocket.compression, b.websocket.compression);
+  EXPECT_EQ(a.websocket.allowed_origins, b.websocket.allowed_origins);
   EXPECT_EQ(a.pubsub.backend, b.pubsub.backend);
   EXPECT_EQ(a.pubsub.redis_url, b.pubsub.redis_url);
   EXPECT_EQ(a.pubsub.prefix, b.pubsub.prefix);
@@ -112,6 +119,14 @@ workers_policy:
 log:
   level: debug
   access_log: logs/access.log
+websocket:
+  max_message_bytes: 1
+  ping_interval_s: 0
+  ping_timeout_s: 0.2
+  close_timeout_s: 3.5
+  max_queue_bytes: 18446744073709
+  compression: yes
+  allowed_origins: ["https://chat.example", "http://[::1]:8080"]
 pubsub:
   backend: local
   redis_url: "redis://cache.internal:6380/2"
@@ -133,6 +148,7 @@ TEST_F(DumpYamlTest, RoundTripsStringsThatLookLikeOtherTypes) {
   config.static_files.cache_control = "~";
   config.static_files.prefix = "/";
   config.log.access_log = "off";
+  config.websocket.allowed_origins = {"*"};  // a bare * is a YAML alias
   const LoadOutcome back = reload(config);
   ASSERT_THAT(back.errors, IsEmpty()) << dump_yaml(config);
   ExpectSameSettings(config, back.config);
@@ -159,6 +175,12 @@ TEST_F(DumpYamlTest, WritesReadableYaml) {
   EXPECT_THAT(yaml, HasSubstr("  header_timeout_s: 30\n"));
   EXPECT_THAT(yaml, HasSubstr("  level: \"info\"\n"));
   EXPECT_THAT(yaml, ::testing::Not(HasSubstr("pidfile")));
+  EXPECT_THAT(yaml, HasSubstr("websocket:\n  max_message_bytes: 1048576\n"
+                              "  ping_interval_s: 25\n  ping_timeout_s: 10\n"
+                              "  close_timeout_s: 5\n"
+                              "  max_queue_bytes: 1048576\n"
+                              "  compression: false\n"
+                              "  allowed_origins: []\n"));
   EXPECT_THAT(yaml, HasSubstr("pubsub:\n  backend: \"local\"\n"));
   EXPECT_THAT(yaml, HasSubstr("  history: 200\n"));
   EXPECT_THAT(yaml, HasSubstr("chat:\n  poll_timeout_s: 30\n"));

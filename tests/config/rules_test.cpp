@@ -121,5 +121,68 @@ TEST(InQuotes, EscapesQuotesAndBackslashes) {
   EXPECT_EQ(in_quotes("a\"b\\c"), "\"a\\\"b\\\\c\"");
 }
 
+TEST(CheckOrigin, AcceptsAnyAndOrigins) {
+  EXPECT_EQ(check_origin("*").value, "*");
+  EXPECT_EQ(check_origin("https://chat.example").value, "https://chat.example");
+  EXPECT_EQ(check_origin("http://127.0.0.1:8888").value,
+            "http://127.0.0.1:8888");
+  EXPECT_EQ(check_origin("http://[::1]:8888").value, "http://[::1]:8888");
+  EXPECT_EQ(check_origin("chrome-extension://abcdef").value,
+            "chrome-extension://abcdef");
+}
+
+// As a browser serializes an origin (RFC 6454 §6.2).
+TEST(CheckOrigin, NormalizesCaseAndDefaultPorts) {
+  EXPECT_EQ(check_origin("HTTPS://Chat.Example").value, "https://chat.example");
+  EXPECT_EQ(check_origin("https://a.example:443").value, "https://a.example");
+  EXPECT_EQ(check_origin("http://a.example:80").value, "http://a.example");
+  EXPECT_EQ(check_origin("wss://a.example:443").value, "wss://a.example");
+  EXPECT_EQ(check_origin("https://a.example:80").value, "https://a.example:80");
+  EXPECT_EQ(check_origin("http://a.example:0080").value, "http://a.example");
+  EXPECT_EQ(check_origin("http://[::FFFF:1]").value, "http://[::ffff:1]");
+}
+
+TEST(CheckOrigin, RefusesWhatIsNoOrigin) {
+  const std::string noun = "expected \"*\" or an origin scheme://host[:port]";
+  for (std::string_view bad : {"",
+                               "a.example",
+                               "//a.example",
+                               "https://",
+                               "https:a.example",
+                               "1http://a.example",
+                               "ht tp://a.example",
+                               "https://a example",
+                               "https://user@a.example",
+                               "https://*.example",
+                               "**",
+                               "null",
+                               "https://a.example:",
+                               "https://a.example:x",
+                               "https://a.example:-1",
+                               "http://::1",
+                               "http://[::1",
+                               "http://[]",
+                               "http://[a.example]",
+                               "https://bücher.example",
+                               "https:///path"}) {
+    EXPECT_EQ(check_origin(bad).problem,
+              noun + ", got \"" + std::string(bad) + "\"")
+        << bad;
+  }
+}
+
+TEST(CheckOrigin, ExplainsAPathOrAPort) {
+  EXPECT_EQ(check_origin("https://a.example/").problem,
+            "an origin has no path, query or fragment: expected "
+            "\"https://a.example\", got \"https://a.example/\"");
+  EXPECT_EQ(check_origin("HTTP://A.example:80/chat?x#y").problem,
+            "an origin has no path, query or fragment: expected "
+            "\"http://a.example\", got \"HTTP://A.example:80/chat?x#y\"");
+  EXPECT_EQ(check_origin("https://a.example:65536").problem,
+            "its port must be 1..65535, got \"https://a.example:65536\"");
+  EXPECT_EQ(check_origin("https://a.example:0").problem,
+            "its port must be 1..65535, got \"https://a.example:0\"");
+}
+
 }  // namespace
 }  // namespace gale

@@ -3,33 +3,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "read_yaml.hpp"
 #include "temp_dir.hpp"
 
 namespace gale {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::errors_of;
 using ::testing::IsEmpty;
+using testing::read;
+using testing::Read;
 using testing::TempDir;
-
-struct Read {
-  Config config;
-  Origins origins;
-  std::vector<std::string> errors;
-};
-
-// Reads `yaml` as if it were the file "gale.yaml" in `dir`.
-Read read(std::string_view yaml,
-          const std::filesystem::path& dir = "/etc/gale") {
-  Read r;
-  const YamlSource source{"gale.yaml", dir / "gale.yaml"};
-  read_yaml_text(yaml, source, r.config, r.origins, r.errors);
-  return r;
-}
-
-std::vector<std::string> errors_of(std::string_view yaml) {
-  return read(yaml).errors;
-}
 
 TEST(ReadYaml, AnEmptyFileChangesNothing) {
   for (std::string_view empty : {"", "\n", "# only a comment\n", "~\n"}) {
@@ -165,55 +150,6 @@ TEST(ReadYaml, AcceptsYamlBooleans) {
 }
 
 // --- errors, each with file:line:column -------------------------------------
-
-TEST(ReadYaml, PubSubAndChatDefaults) {
-  const Read r = read("");
-  EXPECT_EQ(r.config.pubsub.backend, PubSubBackend::local);
-  EXPECT_EQ(r.config.pubsub.redis_url, "redis://127.0.0.1:6379/0");
-  EXPECT_EQ(r.config.pubsub.prefix, "gale");
-  EXPECT_EQ(r.config.pubsub.history, 200u);
-  EXPECT_EQ(r.config.chat.poll_timeout_s, 30);
-}
-
-TEST(ReadYaml, ReadsPubSubAndChat) {
-  const Read r = read(R"(
-pubsub:
-  backend: local
-  redis_url: "redis://10.0.0.5:6379/1"
-  prefix: staging
-  history: 1
-chat:
-  poll_timeout_s: 2.5
-)");
-  ASSERT_THAT(r.errors, IsEmpty());
-  EXPECT_EQ(r.config.pubsub.redis_url, "redis://10.0.0.5:6379/1");
-  EXPECT_EQ(r.config.pubsub.prefix, "staging");
-  EXPECT_EQ(r.config.pubsub.history, 1u);
-  EXPECT_EQ(r.config.chat.poll_timeout_s, 2.5);
-}
-
-TEST(ReadYamlErrors, PubSubAndChat) {
-  EXPECT_THAT(errors_of("pubsub:\n  backend: redis\n"),
-              ElementsAre("gale.yaml:2:3: pubsub.backend: \"redis\" is not "
-                          "built yet; use \"local\" (the master relays "
-                          "between this host's workers)"));
-  EXPECT_THAT(errors_of("pubsub:\n  backend: memcached\n"),
-              ElementsAre("gale.yaml:2:3: pubsub.backend: expected one of "
-                          "local|redis, got \"memcached\""));
-  EXPECT_THAT(errors_of("pubsub:\n  history: 0\n"),
-              ElementsAre("gale.yaml:2:3: pubsub.history: must be "
-                          "1..4294967295"));
-  EXPECT_THAT(errors_of("pubsub:\n  prefix: \"\"\n"),
-              ElementsAre("gale.yaml:2:3: pubsub.prefix: must not be empty"));
-  EXPECT_THAT(errors_of("pubsub:\n  histroy: 5\n"),
-              ElementsAre("gale.yaml:2:3: unknown key \"pubsub.histroy\" "
-                          "(did you mean \"pubsub.history\"?)"));
-  EXPECT_THAT(errors_of("chat:\n  poll_timeout_s: 0\n"),
-              ElementsAre("gale.yaml:2:3: chat.poll_timeout_s: must be > 0"));
-  EXPECT_THAT(errors_of("chat: 5\n"),
-              ElementsAre("gale.yaml:1:1: chat: expected a mapping of keys, "
-                          "got \"5\""));
-}
 
 TEST(ReadYamlErrors, WrongTypes) {
   EXPECT_THAT(errors_of("limits:\n  max_body_bytes: lots\n"),
