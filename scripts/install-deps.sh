@@ -14,12 +14,13 @@ packages=(
   clang libclang-rt-14-dev clang-format
   curl wrk procps python3 iproute2
   chromium chromium-driver python3-selenium
+  python3-websockets node-ws nodejs
 )
 if [[ "${1:-}" == "--bench" ]]; then
   # python3-munkres first: matplotlib's python3-fonttools takes it or
   # python3-scipy, and scipy's python3-pythran pulls libboost-dev (1.74),
   # which conflicts with the libboost1.81-dev gale builds with.
-  packages+=(nginx libnginx-mod-http-echo apache2 python3-tornado
+  packages+=(nginx libnginx-mod-http-echo libnginx-mod-nchan apache2 python3-tornado
              python3-munkres python3-matplotlib util-linux)
 fi
 

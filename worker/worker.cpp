@@ -18,6 +18,7 @@
 #include "server/core/log.hpp"
 #include "server/core/worker_state.hpp"
 #include "server/pubsub/local_backend.hpp"
+#include "server/websocket/sessions.hpp"
 
 namespace gale {
 namespace {
@@ -95,6 +96,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
   manager_ = std::make_unique<ConnectionManager>(*loop_, app_, config_.limits,
                                                  access_log_);
   make_pubsub();
+  make_websockets();
   manager_->on_connection_closed = [this] {
     resume_accepting();
     maybe_finish_drain();
@@ -137,6 +139,28 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
 
 // Under a master its relay orders messages across the workers; alone, a
 // LocalBackend does. Either way completions run from a later loop turn.
+void Worker::make_websockets() {
+  const WebSocketConfig& c = config_.websocket;
+  auto seconds = [](double s) {
+    return std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(s));
+  };
+  websocket::SessionOptions o;
+  o.max_message_bytes = c.max_message_bytes;
+  o.ping_interval = seconds(c.ping_interval_s);
+  o.ping_timeout = seconds(c.ping_timeout_s);
+  o.close_timeout = seconds(c.close_timeout_s);
+  o.max_queue_bytes = c.max_queue_bytes;
+  o.compression = c.compression;
+  o.allowed_origins = c.allowed_origins;
+  websockets_ = std::make_unique<websocket::Sessions>(*loop_, std::move(o));
+  websockets_->on_closed = [this] {
+    resume_accepting();
+    maybe_finish_drain();
+  };
+  manager_->websockets = websockets_.get();
+}
+
 void Worker::make_pubsub() {
   hub_ = std::make_unique<pubsub::Hub>(config_.pubsub.history);
   auto defer = [loop = loop_.get()](std::function<void()> task) {
@@ -358,6 +382,7 @@ void Worker::on_tick() {
 
 void Worker::expire_timeouts(Clock::time_point now) {
   manager_->expire_timeouts(now);
+  websockets_->expire(now);
 }
 
 // ---- stopping
@@ -374,6 +399,10 @@ void Worker::drain(DrainMode mode) {
   this_worker().drain = want;
   close_listeners(want == DrainState::stopping || config_.reuse_port);
   manager_->drain_all();
+  // WebSockets cannot move to another worker: each is told to go (1001)
+  // after what is queued for it, and its client reconnects to a live one.
+  websockets_->close_all(websocket::CloseCode::going_away,
+                         "server shutting down");
   // Long-polls answer now, so their clients re-poll to a worker that stays.
   pubsub_->wake_all_waiters();
   if (first) {
@@ -493,6 +522,7 @@ void Worker::stop_now() {
 void Worker::close_all_connections() {
   if (!manager_) return;
   manager_->stop_all();
+  if (websockets_) websockets_->abort_all();
 }
 
 }  // namespace gale

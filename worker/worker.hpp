@@ -22,6 +22,7 @@
 #include "server/core/activity_slot.hpp"
 #include "server/web/application.hpp"
 #include "server/web/pubsub.hpp"
+#include "server/websocket/sessions.hpp"
 #include "worker/accept_board.hpp"
 #include "worker/control_channel.hpp"
 #include "worker/relay_backend.hpp"
@@ -102,6 +103,7 @@ class Worker {
   void send_heartbeat();
   void watch_signals();
   void make_pubsub();
+  void make_websockets();
 
   const Config& config_;
   Application& app_;
@@ -118,6 +120,8 @@ class Worker {
   RelayBackend* relay_ = nullptr;   // pubsub_backend_, under a master
   std::unique_ptr<ConnectionManager> manager_;
   std::unique_ptr<boost::asio::io_context> loop_;
+  // Upgraded sockets; aborted with the connections, before the loop goes.
+  std::unique_ptr<websocket::Sessions> websockets_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::optional<boost::asio::steady_timer> tick_;
   std::optional<boost::asio::steady_timer> drain_deadline_;

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "server/app/chat.hpp"
+#include "server/app/websocket_routes.hpp"
 #include "server/core/worker_state.hpp"
 #include "server/static/static_file_handler.hpp"
 
@@ -113,6 +114,7 @@ Application make_builtin_app(const Config& config) {
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(config.chat.poll_timeout_s));
   add_chat_routes(app, chat);
+  add_websocket_routes(app);
   // SPEC §3 GET /static/{path}; the loader leaves root empty when it is off.
   if (!config.static_files.root.empty()) {
     StaticFileOptions files;

@@ -472,7 +472,7 @@ void Connection::dispatch() {
   detail::HandlerAccess::bind(
       *handler_, {&manager_.app, &buffers.request, this, &manager_.loop,
                   shared_from_this(), std::move(routed.path_args),
-                  routed.methods, manager_.pubsub});
+                  routed.methods, manager_.pubsub, manager_.websockets});
   ActivitySlot* activity = this_worker().activity;
   if (activity)
     activity->begin(buffers.request.method(), buffers.request.uri());
@@ -636,6 +636,29 @@ void Connection::abort() {
   state_ = State::finishing;
   release_handler(true);  // its tasks are cancelled, as close() does
   schedule();
+}
+
+// A protocol switch: the socket leaves with what the client sent after the
+// handshake; this connection is over, though its buffers (the request the
+// handler still reads in open()) live until the handler lets it go.
+std::optional<ResponseChannel::DetachedSocket> Connection::detach_socket() {
+  if (state_ != State::handling || !buffers_ || !buffers_->out.empty() ||
+      warm_read_armed())
+    return std::nullopt;
+  DetachedSocket detached;
+  detached.leftover.assign(buffers_->in.unparsed());
+  boost::system::error_code ec;
+  detached.fd = socket_.release(ec);  // cancels our pending wait
+  if (ec) return std::nullopt;
+  log_access(101, 0);
+  ++requests_;
+  ++this_worker().requests;
+  state_ = State::closed;
+  clear_timeout();
+  registry_hook.unlink();
+  --this_worker().connections;
+  handler_.reset();  // quietly: the handler lives on with its socket
+  return detached;
 }
 
 std::size_t Connection::pending_bytes() const {

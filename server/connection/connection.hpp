@@ -79,6 +79,7 @@ class Connection final : public ResponseChannel,
   void abort() override;
   bool is_open() const override { return state_ != State::closed; }
   std::size_t pending_bytes() const override;
+  std::optional<DetachedSocket> detach_socket() override;
   boost::asio::any_io_executor executor() override {
     return socket_.get_executor();
   }

@@ -26,6 +26,9 @@
 namespace gale {
 
 class PubSub;  // server/web/pubsub.hpp
+namespace websocket {
+class Sessions;  // server/websocket/sessions.hpp
+}
 
 // The intrusive links a connection needs to sit in the worker's lists
 // without any allocation.
@@ -95,6 +98,8 @@ struct ConnectionManager {
   // The handler-facing PubSub over those two, owned by the worker so that
   // drain() can answer waiting long-polls at once (wake_all_waiters()).
   PubSub* pubsub = nullptr;
+  // The worker's WebSocket sessions (upgraded sockets); owned by the worker.
+  websocket::Sessions* websockets = nullptr;
 
   ConnectionTimeouts& timeout(TimeoutKind k) {
     return timeouts[static_cast<std::size_t>(k)];

@@ -37,6 +37,9 @@ namespace gale {
 
 class Application;
 class PubSub;
+namespace websocket {
+class Sessions;
+}
 
 namespace detail {
 struct HandlerAccess;
@@ -198,6 +201,8 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
     MethodSet methods;  // what this handler type implements, for Allow
     // The worker's pub/sub; null where there is none (see pubsub()).
     PubSub* pubsub = nullptr;
+    // The worker's WebSocket sessions; null where there are none.
+    websocket::Sessions* websockets = nullptr;
   };
 
   void bind(Binding binding) { binding_ = std::move(binding); }
@@ -244,6 +249,16 @@ struct HandlerAccess {
   static void respond_with_error(RequestHandler& h, int status) {
     h.send_error(status);
   }
+  static websocket::Sessions* websockets(RequestHandler& h) {
+    return h.binding_.websockets;
+  }
+  static ResponseChannel* channel(RequestHandler& h) {
+    return h.binding_.channel;
+  }
+  // The connection gave its socket to `h` (a protocol switch): the
+  // response is over without being written, and the request, which lived
+  // in the connection's buffers, is gone (request() reads as empty).
+  static void detached(RequestHandler& h);
 };
 
 }  // namespace detail

@@ -49,6 +49,17 @@ class ResponseChannel {
   virtual std::size_t pending_bytes() const = 0;
   // The worker's loop, for timers and coroutines.
   virtual boost::asio::any_io_executor executor() = 0;
+
+  // A protocol switch (WebSocket): the connection gives its socket away
+  // instead of writing a response, with the bytes the client sent after
+  // this request. The channel is then closed for good, and the caller
+  // writes everything, the 101 included. nullopt where it cannot (an
+  // in-memory channel, or earlier pipelined responses still unsent).
+  struct DetachedSocket {
+    int fd = -1;
+    std::string leftover;
+  };
+  virtual std::optional<DetachedSocket> detach_socket() { return {}; }
 };
 
 }  // namespace gale

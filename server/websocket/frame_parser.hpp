@@ -84,6 +84,15 @@ class FrameParser {
 
   FrameError error() const { return error_; }
 
+  // Between frames with no message in progress and nothing owed: a session
+  // may give the parser back to its pool and take any other one later.
+  bool at_rest() const {
+    return state_ == State::header && header_size_ == 0 && !in_message_ &&
+           !complete_pending_;
+  }
+  // Back to a new connection's state (for ObjectPool), options kept.
+  void reset() { *this = FrameParser(options_); }
+
   // message_data: the unmasked piece; valid until the next feed().
   std::string_view data() const { return {piece_.data(), piece_size_}; }
   // The current (or just completed) data message: text or binary.
@@ -91,6 +100,9 @@ class FrameParser {
   // Whether the current message had RSV1 (permessage-deflate) set: its
   // bytes are compressed and were not UTF-8 validated.
   bool message_compressed() const { return compressed_; }
+  // After message_data: whether that piece was the message's last (its
+  // message_complete comes next), so a one-piece message needs no copy.
+  bool message_ends_here() const { return complete_pending_; }
   // Whether a data message has started and not yet completed.
   bool in_message() const { return in_message_; }
   // Payload bytes of the current message announced by frame headers so far.

@@ -1,0 +1,172 @@
+#include "server/web/websocket_handler.hpp"
+
+#include <ctime>
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include "server/core/log.hpp"
+#include "server/http/date_cache.hpp"
+#include "server/websocket/handshake.hpp"
+#include "server/websocket/session.hpp"
+#include "server/websocket/sessions.hpp"
+
+namespace gale {
+
+namespace {
+
+std::optional<std::string_view> field(const HttpRequest& r,
+                                      std::string_view name) {
+  if (!r.headers().contains(name)) return std::nullopt;
+  return r.header(name);
+}
+
+// A handler's exception must not unwind into the socket's loop: it is
+// logged, and the socket closed with 1011 (as Tornado does).
+template <class F>
+void guarded(WebSocketHandler& h, const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log::error("WebSocket ", what, " threw: ", e.what());
+    h.close(1011, "internal error");
+  }
+}
+
+}  // namespace
+
+WebSocketHandler::~WebSocketHandler() = default;
+
+bool WebSocketHandler::check_origin(std::string_view origin) {
+  websocket::Sessions* sessions = detail::HandlerAccess::websockets(*this);
+  if (!sessions) return false;
+  return websocket::origin_allowed(origin, request().host(),
+                                   sessions->options().allowed_origins);
+}
+
+// Answers the failed check itself and returns false, or returns true.
+bool WebSocketHandler::handshake_allowed(websocket::Sessions& sessions) {
+  (void)sessions;
+  const HttpRequest& r = request();
+  websocket::HandshakeRequest h{field(r, "Upgrade"),
+                                field(r, "Connection"),
+                                field(r, "Sec-WebSocket-Key"),
+                                field(r, "Sec-WebSocket-Version"),
+                                field(r, "Origin"),
+                                r.host()};
+  static const std::vector<std::string> any_origin{"*"};  // checked below
+  websocket::HandshakeError error = websocket::check_handshake(h, any_origin);
+  if (error == websocket::HandshakeError::none && h.origin &&
+      !check_origin(*h.origin))
+    error = websocket::HandshakeError::origin_not_allowed;
+  if (error == websocket::HandshakeError::none) return true;
+  log::info("WebSocket handshake refused (", websocket::describe(error), ")");
+  set_status(websocket::status_for(error));
+  if (error == websocket::HandshakeError::unsupported_version)
+    set_header("Sec-WebSocket-Version", "13");
+  set_header("Content-Type", "text/plain; charset=utf-8");
+  finish(std::string(websocket::describe(error)) + "\n");
+  return false;
+}
+
+std::string WebSocketHandler::response_head(std::string_view accept) {
+  char date[32];
+  format_http_date(std::time(nullptr), date);
+  std::string head =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
+  head.append(accept);
+  if (!subprotocol_.empty())
+    head.append("\r\nSec-WebSocket-Protocol: ").append(subprotocol_);
+  head.append("\r\nServer: gale\r\nDate: ").append(date).append("\r\n\r\n");
+  return head;
+}
+
+void WebSocketHandler::get() {
+  websocket::Sessions* sessions = detail::HandlerAccess::websockets(*this);
+  if (!sessions) throw HttpError(503, "no WebSocket support in this server");
+  if (!handshake_allowed(*sessions)) return;
+  const HttpRequest& r = request();
+  if (auto offered = field(r, "Sec-WebSocket-Protocol")) {
+    const auto names = websocket::parse_subprotocols(*offered);
+    if (!names.empty()) {
+      if (auto chosen = select_subprotocol(names)) subprotocol_ = *chosen;
+    }
+  }
+  const std::string head =
+      response_head(websocket::accept_key(*field(r, "Sec-WebSocket-Key")));
+  ResponseChannel* channel = detail::HandlerAccess::channel(*this);
+  auto socket = channel ? channel->detach_socket() : std::nullopt;
+  if (!socket) throw HttpError(503, "cannot switch protocols on this channel");
+  // The session owns this handler (as its events) until on_close().
+  auto self = std::static_pointer_cast<WebSocketHandler>(shared_from_this());
+  std::shared_ptr<websocket::SessionEvents> events(
+      self, static_cast<websocket::SessionEvents*>(this));
+  std::shared_ptr<websocket::Session> session =
+      sessions->open(socket->fd, std::move(events));
+  session_ = session.get();
+  session->start(head, socket->leftover);  // open() runs in here
+  // Only now: the request lives in the connection's buffers until here.
+  detail::HandlerAccess::detached(*this);
+}
+
+// ---- the session's events ----------------------------------------------
+
+void WebSocketHandler::session_open() {
+  guarded(*this, "open()", [this] { open(); });
+}
+
+void WebSocketHandler::session_message(std::string_view data, bool binary) {
+  guarded(*this, "on_message()", [&] { on_message(data, binary); });
+}
+
+void WebSocketHandler::session_pong(std::string_view payload) {
+  guarded(*this, "on_pong()", [&] { on_pong(payload); });
+}
+
+void WebSocketHandler::session_closed(websocket::CloseCode code,
+                                      std::string_view reason) {
+  session_ = nullptr;
+  close_code_ = websocket::to_int(code);
+  close_reason_.assign(reason);
+  try {
+    on_close();
+  } catch (const std::exception& e) {
+    log::error("WebSocket on_close() threw: ", e.what());
+  }
+}
+
+// ---- writing -----------------------------------------------------------
+
+bool WebSocketHandler::write_message(std::string_view message, bool binary) {
+  return session_ && session_->send(message, binary);
+}
+
+websocket::SharedFrame WebSocketHandler::prepare_message(
+    std::string_view message, bool binary) {
+  return websocket::encode_shared(message, binary);
+}
+
+bool WebSocketHandler::write_prepared(const websocket::SharedFrame& frame) {
+  return session_ && session_->send_shared(frame);
+}
+
+bool WebSocketHandler::ping(std::string_view data) {
+  return session_ && session_->ping(data);
+}
+
+void WebSocketHandler::close(std::uint16_t code, std::string_view reason) {
+  if (!session_) return;
+  if (!websocket::is_valid_on_wire(code)) code = 1000;
+  session_->close(websocket::CloseCode{code}, reason);
+}
+
+bool WebSocketHandler::is_open() const {
+  return session_ && session_->is_open();
+}
+
+std::size_t WebSocketHandler::queued_bytes() const {
+  return session_ ? session_->queued_bytes() : 0;
+}
+
+}  // namespace gale

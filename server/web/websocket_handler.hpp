@@ -1,0 +1,106 @@
+// The base class of WebSocket handlers, after Tornado's WebSocketHandler.
+//
+//   struct EchoSocket : gale::WebSocketHandler {
+//     void on_message(std::string_view message, bool binary) override {
+//       write_message(message, binary);
+//     }
+//   };
+//   app.add("/ws/echo", gale::handler<EchoSocket>());
+//
+// Routed like any handler: a GET that asks to upgrade gets the handshake
+// checks (RFC 6455 §4.2: 400, 403 for a browser Origin outside
+// websocket.allowed_origins, 426 for a version other than 13), then the
+// 101, then open(). From there the handler lives as long as its socket:
+// on_message() for each whole message, on_close() once at the end. All of
+// it runs on the worker's loop; write_message() never blocks (past
+// websocket.max_queue_bytes unsent, the client is closed with 1008).
+//
+// request() describes the handshake until open() returns; it reads as
+// empty afterwards (the request lived in the connection's buffers, which
+// an idle socket does not keep). Copy in open() what you need later.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "server/web/request_handler.hpp"
+#include "server/websocket/close_code.hpp"
+#include "server/websocket/send_queue.hpp"
+#include "server/websocket/session_events.hpp"
+
+namespace gale {
+
+namespace websocket {
+class Session;
+}
+
+class WebSocketHandler : public RequestHandler,
+                         private websocket::SessionEvents {
+ public:
+  ~WebSocketHandler() override;
+
+  // ---- Overridable ------------------------------------------------------
+  // The socket is open: messages may be written.
+  virtual void open() {}
+  // A whole message: UTF-8 text, or binary. Valid during the call only.
+  virtual void on_message(std::string_view message, bool binary) = 0;
+  // A pong came (an answer to ping()).
+  virtual void on_pong(std::string_view /*data*/) {}
+  // Once, when the socket is gone: close_code()/close_reason() say why.
+  virtual void on_close() {}
+  // Whether a browser from `origin` may connect (called only when the
+  // request has an Origin). Default: websocket.allowed_origins (SPEC §2).
+  virtual bool check_origin(std::string_view origin);
+  // Picks one of the subprotocols the client offers (its order), or none.
+  virtual std::optional<std::string> select_subprotocol(
+      std::span<const std::string_view> /*offered*/) {
+    return std::nullopt;
+  }
+
+  // ---- Use --------------------------------------------------------------
+  // False (and nothing is sent) once the socket is closing or closed.
+  bool write_message(std::string_view message, bool binary = false);
+  // The same encoded frame to many sockets: encode once, send to each.
+  static websocket::SharedFrame prepare_message(std::string_view message,
+                                                bool binary = false);
+  bool write_prepared(const websocket::SharedFrame& frame);
+  bool ping(std::string_view data = {});
+  // Starts the close handshake; on_close() follows.
+  void close(std::uint16_t code = 1000, std::string_view reason = {});
+
+  bool is_open() const;
+  // Bytes written but not yet taken by the client.
+  std::size_t queued_bytes() const;
+  // After the close: the peer's code (1005 if its close had none), or ours,
+  // or 1006 if the connection just ended.
+  std::optional<std::uint16_t> close_code() const { return close_code_; }
+  const std::string& close_reason() const { return close_reason_; }
+  const std::string& selected_subprotocol() const { return subprotocol_; }
+
+  // The handshake. Not for overriding.
+  void get() final;
+
+ protected:
+  WebSocketHandler() = default;
+
+ private:
+  void session_open() override;
+  void session_message(std::string_view data, bool binary) override;
+  void session_pong(std::string_view payload) override;
+  void session_closed(websocket::CloseCode code,
+                      std::string_view reason) override;
+
+  bool handshake_allowed(websocket::Sessions& sessions);
+  std::string response_head(std::string_view accept);
+
+  websocket::Session* session_ = nullptr;  // null before open, after close
+  std::optional<std::uint16_t> close_code_;
+  std::string close_reason_;
+  std::string subprotocol_;
+};
+
+}  // namespace gale

@@ -1,0 +1,76 @@
+#include "server/websocket/sessions.hpp"
+
+#include <utility>
+#include <vector>
+
+#include "server/websocket/frame_writer.hpp"
+
+namespace gale::websocket {
+
+SharedFrame encode_shared(std::string_view payload, bool binary) {
+  return std::make_shared<const std::string>(
+      encode_frame(binary ? Opcode::binary : Opcode::text, payload));
+}
+
+Sessions::Sessions(boost::asio::io_context& loop, SessionOptions options)
+    : loop_(loop),
+      options_(std::move(options)),
+      read_buffer_(new char[kReadBufferBytes]) {
+  timeouts_[kQuiet].set_duration(options_.ping_interval);
+  timeouts_[kPong].set_duration(options_.ping_timeout);
+  timeouts_[kClosing].set_duration(options_.close_timeout);
+}
+
+Sessions::~Sessions() {
+  abort_all();
+}
+
+std::shared_ptr<Session> Sessions::open(int fd,
+                                        std::shared_ptr<SessionEvents> events) {
+  auto session = std::make_shared<Session>(*this, fd, std::move(events));
+  registry_.push_back(*session);
+  ++size_;
+  return session;
+}
+
+ObjectPool<FrameParser>::Ptr Sessions::acquire_parser() {
+  auto parser = parsers_.acquire();
+  parser->set_max_message_bytes(options_.max_message_bytes);
+  return parser;
+}
+
+void Sessions::expire(Clock::time_point now) {
+  for (Timeouts& list : timeouts_) {
+    list.expire(now, [now](SessionLinks& links) {
+      static_cast<Session&>(links).on_timeout(now);
+    });
+  }
+}
+
+// Each call may close (and unlink) its session: walk a snapshot of owners.
+void Sessions::close_all(CloseCode code, std::string_view reason) {
+  std::vector<std::shared_ptr<Session>> all;
+  all.reserve(size_);
+  for (SessionLinks& links : registry_)
+    all.push_back(static_cast<Session&>(links).shared_from_this());
+  for (auto& s : all)
+    s->close(code, reason);
+}
+
+void Sessions::abort_all() {
+  std::vector<std::shared_ptr<Session>> all;
+  all.reserve(size_);
+  for (SessionLinks& links : registry_)
+    all.push_back(static_cast<Session&>(links).shared_from_this());
+  for (auto& s : all)
+    s->abort();
+}
+
+void Sessions::closed(Session& s) {
+  s.registry_hook.unlink();
+  s.timeout_hook.unlink();
+  --size_;
+  if (on_closed) on_closed();
+}
+
+}  // namespace gale::websocket
