@@ -14,7 +14,7 @@ packages=(
   clang libclang-rt-14-dev clang-format
   curl wrk procps python3 iproute2
   chromium chromium-driver python3-selenium
-  python3-websockets node-ws nodejs
+  python3-websockets node-ws nodejs zlib1g-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
   # python3-munkres first: matplotlib's python3-fonttools takes it or

@@ -8,6 +8,7 @@
 #include "server/core/log.hpp"
 #include "server/http/date_cache.hpp"
 #include "server/websocket/handshake.hpp"
+#include "server/websocket/permessage_deflate.hpp"
 #include "server/websocket/session.hpp"
 #include "server/websocket/sessions.hpp"
 
@@ -69,7 +70,8 @@ bool WebSocketHandler::handshake_allowed(websocket::Sessions& sessions) {
   return false;
 }
 
-std::string WebSocketHandler::response_head(std::string_view accept) {
+std::string WebSocketHandler::response_head(std::string_view accept,
+                                            std::string_view extensions) {
   char date[32];
   format_http_date(std::time(nullptr), date);
   std::string head =
@@ -78,6 +80,8 @@ std::string WebSocketHandler::response_head(std::string_view accept) {
   head.append(accept);
   if (!subprotocol_.empty())
     head.append("\r\nSec-WebSocket-Protocol: ").append(subprotocol_);
+  if (!extensions.empty())
+    head.append("\r\nSec-WebSocket-Extensions: ").append(extensions);
   head.append("\r\nServer: gale\r\nDate: ").append(date).append("\r\n\r\n");
   return head;
 }
@@ -93,8 +97,13 @@ void WebSocketHandler::get() {
       if (auto chosen = select_subprotocol(names)) subprotocol_ = *chosen;
     }
   }
+  std::optional<websocket::DeflateAgreement> deflate;
+  if (auto offers = field(r, "Sec-WebSocket-Extensions");
+      offers && sessions->options().compression)
+    deflate = websocket::negotiate_deflate(*offers);
   const std::string head =
-      response_head(websocket::accept_key(*field(r, "Sec-WebSocket-Key")));
+      response_head(websocket::accept_key(*field(r, "Sec-WebSocket-Key")),
+                    deflate ? deflate->response : std::string_view{});
   ResponseChannel* channel = detail::HandlerAccess::channel(*this);
   auto socket = channel ? channel->detach_socket() : std::nullopt;
   if (!socket) throw HttpError(503, "cannot switch protocols on this channel");
@@ -105,6 +114,7 @@ void WebSocketHandler::get() {
   std::shared_ptr<websocket::Session> session =
       sessions->open(socket->fd, std::move(events));
   session_ = session.get();
+  if (deflate) session->enable_deflate(*deflate);
   session->start(head, socket->leftover);  // open() runs in here
   // Only now: the request lives in the connection's buffers until here.
   detail::HandlerAccess::detached(*this);

@@ -95,7 +95,8 @@ class WebSocketHandler : public RequestHandler,
                       std::string_view reason) override;
 
   bool handshake_allowed(websocket::Sessions& sessions);
-  std::string response_head(std::string_view accept);
+  std::string response_head(std::string_view accept,
+                            std::string_view extensions);
 
   websocket::Session* session_ = nullptr;  // null before open, after close
   std::optional<std::uint16_t> close_code_;

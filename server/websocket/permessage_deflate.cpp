@@ -165,12 +165,13 @@ std::optional<DeflateAgreement> negotiate_deflate(std::string_view extensions) {
   for (const DeflateOffer& offer : parse_deflate_offers(extensions)) {
     if (offer.server_max_window_bits == 8) continue;  // zlib cannot
     DeflateAgreement a;
-    a.server_no_context_takeover = offer.server_no_context_takeover;
+    // Always, offered or not (RFC 7692 §7.1.1.1 lets the server decide for
+    // itself): a compressor that keeps its context costs ~256 KiB per
+    // socket; without it one per worker serves every socket in turn.
+    a.server_no_context_takeover = true;
     a.client_no_context_takeover = offer.client_no_context_takeover;
     a.server_max_window_bits = offer.server_max_window_bits.value_or(15);
-    a.response = "permessage-deflate";
-    if (a.server_no_context_takeover)
-      a.response += "; server_no_context_takeover";
+    a.response = "permessage-deflate; server_no_context_takeover";
     if (a.client_no_context_takeover)
       a.response += "; client_no_context_takeover";
     if (offer.server_max_window_bits)

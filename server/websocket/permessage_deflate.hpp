@@ -52,12 +52,14 @@ struct DeflateAgreement {
 };
 
 // Accepts the first offer the server supports, echoing the parameters it
-// must (server_no_context_takeover, server_max_window_bits) or may
-// (client_no_context_takeover). client_max_window_bits is never answered:
-// our decompressor uses a 15-bit window, which inflates any smaller one.
-// An offer with server_max_window_bits=8 is declined: zlib cannot deflate
-// raw data with a 256-byte window (it silently uses 512, which the client
-// would reject). nullopt: no compression.
+// must (server_max_window_bits) or may (client_no_context_takeover), and
+// always answering server_no_context_takeover, which the server may impose
+// on itself (RFC 7692 §7.1.1.1): its compressor then keeps nothing between
+// messages, so one per worker serves every socket. client_max_window_bits is
+// never answered: our decompressor uses a 15-bit window, which inflates any
+// smaller one. An offer with server_max_window_bits=8 is declined: zlib cannot
+// deflate raw data with a 256-byte window (it silently uses 512, which the
+// client would reject). nullopt: no compression.
 std::optional<DeflateAgreement> negotiate_deflate(std::string_view extensions);
 
 }  // namespace gale::websocket

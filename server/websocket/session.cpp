@@ -12,6 +12,7 @@
 #include "server/core/worker_state.hpp"
 #include "server/websocket/frame_writer.hpp"
 #include "server/websocket/sessions.hpp"
+#include "server/websocket/utf8_validator.hpp"
 
 namespace gale::websocket {
 
@@ -20,6 +21,8 @@ namespace {
 // Bytes one readable event may take from a socket before the others get
 // their turn: a flooding client cannot starve the worker.
 constexpr std::size_t kReadBudget = 256 * 1024;
+// Shorter messages go uncompressed: deflate would only add bytes.
+constexpr std::size_t kMinCompressBytes = 64;
 // Frames gathered into one sendmsg.
 constexpr std::size_t kMaxIov = 64;
 
@@ -55,6 +58,12 @@ Session::Session(Sessions& sessions, int fd,
 
 Session::~Session() = default;
 
+void Session::enable_deflate(const DeflateAgreement& agreement) {
+  deflate_ = true;
+  client_resets_ = agreement.client_no_context_takeover;
+  window_bits_ = agreement.server_max_window_bits;
+}
+
 void Session::start(std::string_view response_head, std::string_view leftover) {
   auto self = shared_from_this();
   last_heard_ = Clock::now();
@@ -63,7 +72,7 @@ void Session::start(std::string_view response_head, std::string_view leftover) {
   if (state_ == State::closed) return;
   wait_for(Wait::quiet, last_heard_);
   if (!leftover.empty()) {
-    parser_ = sessions_.acquire_parser();
+    parser_ = sessions_.acquire_parser(deflate_);
     feed(leftover.data(), leftover.size());
     if (state_ == State::closed) return;
     release_parser();
@@ -107,7 +116,7 @@ void Session::read_available() {
     taken += static_cast<std::size_t>(n);
     last_heard_ = Clock::now();
     if (failed_) continue;  // lingering after a protocol error: discard
-    if (!parser_) parser_ = sessions_.acquire_parser();
+    if (!parser_) parser_ = sessions_.acquire_parser(deflate_);
     feed(buffer.data(), static_cast<std::size_t>(n));
     if (static_cast<std::size_t>(n) < buffer.size()) break;  // drained
   }
@@ -125,7 +134,8 @@ void Session::feed(const char* data, std::size_t size) {
       case FrameParser::Event::message_data:
         // A message in one piece goes to its owner straight from the
         // parser; only one cut across pieces is copied together.
-        if (message_.empty() && parser_->message_ends_here()) {
+        if (message_.empty() && parser_->message_ends_here() &&
+            !parser_->message_compressed()) {
           delivered_ = true;
           deliver(parser_->data());
         } else {
@@ -133,7 +143,10 @@ void Session::feed(const char* data, std::size_t size) {
         }
         break;
       case FrameParser::Event::message_complete:
-        if (!delivered_) deliver(message_);
+        if (parser_->message_compressed())
+          deliver_compressed();
+        else if (!delivered_)
+          deliver(message_);
         delivered_ = false;
         message_.clear();
         break;
@@ -149,6 +162,31 @@ void Session::feed(const char* data, std::size_t size) {
 void Session::deliver(std::string_view data) {
   if (state_ != State::open) return;  // closing: messages are dropped
   events_->session_message(data, parser_->message_opcode() == Opcode::binary);
+}
+
+// RFC 7692 §7.2.2: the message is inflated whole, bounded by
+// max_message_bytes as it grows, and a text one validated only then (the
+// parser saw compressed bytes).
+void Session::deliver_compressed() {
+  MessageInflater* inflater = inflater_.get();
+  if (client_resets_) {
+    inflater = &sessions_.shared_inflater();
+  } else if (!inflater) {
+    inflater_ = std::make_unique<MessageInflater>();
+    inflater = inflater_.get();
+  }
+  std::string& out = sessions_.inflated_;
+  const auto result =
+      inflater->inflate(message_, sessions_.options().max_message_bytes, out);
+  if (client_resets_) inflater->reset();
+  if (result == MessageInflater::Result::too_big)
+    return fail(CloseCode::message_too_big, "message too big");
+  if (result == MessageInflater::Result::corrupt)
+    return fail(CloseCode::invalid_payload, "bad deflate data");
+  if (parser_->message_opcode() == Opcode::text &&
+      !Utf8Validator::is_valid(out))
+    return fail(CloseCode::invalid_payload, "text is not UTF-8");
+  deliver(out);
 }
 
 void Session::on_control() {
@@ -184,9 +222,13 @@ void Session::on_control() {
 // that can destroy the close frame in flight, so the session stops
 // writing and discards input until the peer closes or close_timeout ends.
 void Session::fail(FrameError error) {
+  fail(close_code_for(error), describe(error));
+}
+
+void Session::fail(CloseCode code, std::string_view reason) {
   failed_ = true;
-  close_code_ = close_code_for(error);
-  close_reason_.assign(describe(error));
+  close_code_ = code;
+  close_reason_.assign(reason);
   if (!close_sent_) send_close(close_code_, close_reason_);
   if (state_ != State::closed && queue_.empty()) shutdown_write();
 }
@@ -236,8 +278,16 @@ bool Session::ping(std::string_view payload) {
 // Straight to the socket when nothing is queued (no copy); else, or for
 // what the socket would not take, into the queue.
 bool Session::send_frame(Opcode opcode, std::string_view payload) {
+  FrameFlags flags;
+  if (deflate_ && !is_control(opcode) && payload.size() >= kMinCompressBytes) {
+    std::string& compressed = sessions_.deflated_;
+    sessions_.deflater(window_bits_).compress(payload, compressed);
+    payload = compressed;
+    flags.rsv1 = true;
+  }
   std::array<char, kMaxHeaderBytes> head;
-  const std::size_t head_size = write_header(head, opcode, payload.size());
+  const std::size_t head_size =
+      write_header(head, opcode, payload.size(), flags);
   if (!queue_.empty() || flush_posted_ || write_armed_) {
     queue_.push_copy({head.data(), head_size}, payload);
     after_queue_grew();

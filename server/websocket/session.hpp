@@ -30,9 +30,11 @@
 #include "server/core/object_pool.hpp"
 #include "server/core/timeout_list.hpp"
 #include "server/websocket/close_code.hpp"
+#include "server/websocket/deflate_codec.hpp"
 #include "server/websocket/frame_error.hpp"
 #include "server/websocket/frame_parser.hpp"
 #include "server/websocket/opcode.hpp"
+#include "server/websocket/permessage_deflate.hpp"
 #include "server/websocket/send_queue.hpp"
 #include "server/websocket/session_events.hpp"
 
@@ -59,6 +61,9 @@ class Session final : public SessionLinks,
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
+
+  // permessage-deflate was agreed in the handshake (before start()).
+  void enable_deflate(const DeflateAgreement& agreement);
 
   // Writes the handshake's response, tells the owner it is open, then
   // parses `leftover` (frames that came with the handshake) and reads.
@@ -90,7 +95,9 @@ class Session final : public SessionLinks,
   void feed(const char* data, std::size_t size);
   void on_control();
   void deliver(std::string_view data);
+  void deliver_compressed();
   void fail(FrameError error);
+  void fail(CloseCode code, std::string_view reason);
   void shutdown_write();
 
   bool send_frame(Opcode opcode, std::string_view payload);
@@ -109,6 +116,9 @@ class Session final : public SessionLinks,
   std::shared_ptr<SessionEvents> events_;
   ObjectPool<FrameParser>::Ptr parser_;
   std::string message_;  // a message cut into pieces, while it lasts
+  // The client keeps its deflate context: this socket's own decompressor
+  // (else the worker's shared one serves, reset after each message).
+  std::unique_ptr<MessageInflater> inflater_;
   SendQueue queue_;
   Clock::time_point last_heard_{};
   State state_ = State::open;
@@ -117,9 +127,12 @@ class Session final : public SessionLinks,
   bool write_armed_ = false;
   bool flush_posted_ = false;
   bool close_sent_ = false;
-  bool peer_closed_ = false;  // its close came: end TCP once flushed
-  bool failed_ = false;       // a protocol error: discard input, then end
-  bool delivered_ = false;    // the current message went out in one piece
+  bool peer_closed_ = false;       // its close came: end TCP once flushed
+  bool failed_ = false;            // a protocol error: discard input, then end
+  bool delivered_ = false;         // the current message went out in one piece
+  bool deflate_ = false;           // permessage-deflate agreed
+  bool client_resets_ = false;     // client_no_context_takeover agreed
+  std::uint8_t window_bits_ = 15;  // our compressor's window
   CloseCode close_code_ = CloseCode::abnormal;  // what on_close reports
   std::string close_reason_;
 };

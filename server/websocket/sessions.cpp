@@ -33,10 +33,22 @@ std::shared_ptr<Session> Sessions::open(int fd,
   return session;
 }
 
-ObjectPool<FrameParser>::Ptr Sessions::acquire_parser() {
+ObjectPool<FrameParser>::Ptr Sessions::acquire_parser(bool permessage_deflate) {
   auto parser = parsers_.acquire();
   parser->set_max_message_bytes(options_.max_message_bytes);
+  parser->set_permessage_deflate(permessage_deflate);
   return parser;
+}
+
+MessageDeflater& Sessions::deflater(int window_bits) {
+  auto& d = deflaters_.at(static_cast<std::size_t>(window_bits));
+  if (!d) d = std::make_unique<MessageDeflater>(window_bits);
+  return *d;
+}
+
+MessageInflater& Sessions::shared_inflater() {
+  if (!inflater_) inflater_ = std::make_unique<MessageInflater>();
+  return *inflater_;
 }
 
 void Sessions::expire(Clock::time_point now) {

@@ -19,6 +19,7 @@
 
 #include "server/core/object_pool.hpp"
 #include "server/core/timeout_list.hpp"
+#include "server/websocket/deflate_codec.hpp"
 #include "server/websocket/frame_parser.hpp"
 #include "server/websocket/session.hpp"
 #include "server/websocket/session_options.hpp"
@@ -70,7 +71,12 @@ class Sessions {
   std::span<char> read_buffer() {
     return {read_buffer_.get(), kReadBufferBytes};
   }
-  ObjectPool<FrameParser>::Ptr acquire_parser();
+  ObjectPool<FrameParser>::Ptr acquire_parser(bool permessage_deflate);
+  // permessage-deflate, shared by every session of the worker: one
+  // compressor per window size (no context takeover, reset per message),
+  // one decompressor for clients that reset theirs too. Made on first use.
+  MessageDeflater& deflater(int window_bits);
+  MessageInflater& shared_inflater();
   Timeouts& timeouts(Kind k) { return timeouts_[k]; }
   void closed(Session& s);
 
@@ -78,6 +84,10 @@ class Sessions {
   SessionOptions options_;
   std::unique_ptr<char[]> read_buffer_;
   ObjectPool<FrameParser> parsers_{64};
+  std::array<std::unique_ptr<MessageDeflater>, 16> deflaters_;
+  std::unique_ptr<MessageInflater> inflater_;
+  std::string inflated_;  // the message being delivered, decompressed
+  std::string deflated_;  // the message being sent, compressed
   std::array<Timeouts, kKinds> timeouts_;
   Registry registry_;
   std::size_t size_ = 0;

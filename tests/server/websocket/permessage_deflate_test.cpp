@@ -21,8 +21,8 @@ std::string response(std::string_view header) {
 TEST(PermessageDeflateTest, PlainOfferIsAcceptedWithDefaults) {
   std::optional<DeflateAgreement> a = negotiate_deflate("permessage-deflate");
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->response, "permessage-deflate");
-  EXPECT_FALSE(a->server_no_context_takeover);
+  EXPECT_EQ(a->response, "permessage-deflate; server_no_context_takeover");
+  EXPECT_TRUE(a->server_no_context_takeover);
   EXPECT_FALSE(a->client_no_context_takeover);
   EXPECT_EQ(a->server_max_window_bits, 15);
 }
@@ -30,7 +30,7 @@ TEST(PermessageDeflateTest, PlainOfferIsAcceptedWithDefaults) {
 TEST(PermessageDeflateTest, BrowserOfferIsAcceptedWithoutClientWindowBits) {
   // What Chrome and Firefox send.
   EXPECT_EQ(response("permessage-deflate; client_max_window_bits"),
-            "permessage-deflate");
+            "permessage-deflate; server_no_context_takeover");
 }
 
 TEST(PermessageDeflateTest, EveryParameterIsParsedAndEchoedAsRequired) {
@@ -82,9 +82,11 @@ TEST(PermessageDeflateTest, ServerWindowBitsNeedAValue) {
 
 TEST(PermessageDeflateTest, QuotedValuesAreUnquoted) {
   EXPECT_EQ(response("permessage-deflate; server_max_window_bits=\"10\""),
-            "permessage-deflate; server_max_window_bits=10");
+            "permessage-deflate; server_no_context_takeover; "
+            "server_max_window_bits=10");
   EXPECT_EQ(response("permessage-deflate; server_max_window_bits=\"1\\0\""),
-            "permessage-deflate; server_max_window_bits=10");
+            "permessage-deflate; server_no_context_takeover; "
+            "server_max_window_bits=10");
 }
 
 TEST(PermessageDeflateTest, DuplicateParametersDeclineTheOffer) {
@@ -123,14 +125,15 @@ TEST(PermessageDeflateTest, ServerWindowOf8IsDeclinedBecauseZlibCannot) {
   EXPECT_EQ(response("permessage-deflate; server_max_window_bits=8"), "-");
   EXPECT_EQ(response("permessage-deflate; server_max_window_bits=8, "
                      "permessage-deflate; server_max_window_bits=9"),
-            "permessage-deflate; server_max_window_bits=9");
+            "permessage-deflate; server_no_context_takeover; "
+            "server_max_window_bits=9");
 }
 
 TEST(PermessageDeflateTest, OtherExtensionsAreIgnored) {
   EXPECT_EQ(response("x-webkit-deflate-frame, permessage-deflate"),
-            "permessage-deflate");
+            "permessage-deflate; server_no_context_takeover");
   EXPECT_EQ(response("foo; a=\"x, y; z\", permessage-deflate"),
-            "permessage-deflate");
+            "permessage-deflate; server_no_context_takeover");
   EXPECT_EQ(response("x-webkit-deflate-frame"), "-");
   EXPECT_EQ(response(""), "-");
 }

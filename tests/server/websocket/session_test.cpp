@@ -246,3 +246,51 @@ TEST_F(SessionTest, CloseAllSendsGoingAway) {
 
 }  // namespace
 }  // namespace gale::websocket
+
+namespace gale::websocket {
+namespace {
+
+TEST_F(SessionTest, InflatesACompressedMessageAndCompressesLongReplies) {
+  sessions_.emplace(loop_, SessionOptions{});
+  session_ = sessions_->open(server_fd_, recorder_);
+  DeflateAgreement agreement;
+  agreement.server_no_context_takeover = true;
+  session_->enable_deflate(agreement);
+  session_->start("", {});
+  recorder_->on_message = [this](std::string_view d, bool b) {
+    session_->send(std::string(d) + std::string(100, '!'), b);
+  };
+  // RFC 7692 §7.2.3.1's "Hello", compressed, RSV1 set.
+  const std::string hello("\xf2\x48\xcd\xc9\xc9\x07\x00", 7);
+  send(client_frame(Opcode::text, hello, {.rsv = 0x40}));
+  run();
+  EXPECT_EQ(recorder_->events.back(), "text:Hello");
+  const std::string reply = received();
+  ASSERT_GE(reply.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(reply[0]), 0xC1);  // fin, RSV1, text
+  MessageInflater inflater;
+  std::string out;
+  ASSERT_EQ(inflater.inflate(reply.substr(2), 1 << 20, out),
+            MessageInflater::Result::ok);
+  EXPECT_EQ(out, "Hello" + std::string(100, '!'));
+}
+
+TEST_F(SessionTest, CompressedTextThatIsNotUtf8Gets1007) {
+  sessions_.emplace(loop_, SessionOptions{});
+  session_ = sessions_->open(server_fd_, recorder_);
+  session_->enable_deflate(DeflateAgreement{});
+  session_->start("", {});
+  MessageDeflater deflater;
+  std::string packed;
+  deflater.compress("\xff\xfe", packed);
+  send(client_frame(Opcode::text, packed, {.rsv = 0x40}));
+  run();
+  const std::string got = received();
+  ASSERT_GE(got.size(), 4u);
+  EXPECT_EQ((static_cast<unsigned char>(got[2]) << 8) |
+                static_cast<unsigned char>(got[3]),
+            1007);
+}
+
+}  // namespace
+}  // namespace gale::websocket
