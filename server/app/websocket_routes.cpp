@@ -44,7 +44,7 @@ class ChatSocket final : public WebSocketHandler {
 
   void on_message(std::string_view message, bool binary) override {
     if (binary) return close(1003, "binary messages are not accepted");
-    std::weak_ptr<RequestHandler> weak = weak_from_this();
+    std::weak_ptr<WebSocketHandler> weak = weak_from_this();
     pubsub().publish(std::string(kWebSocketChatChannel), std::string(message),
                      [weak](const pubsub::PublishResult& result) {
                        if (result.status == pubsub::PublishStatus::published)

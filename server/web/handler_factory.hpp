@@ -8,6 +8,7 @@
 
 #include "server/http/method.hpp"
 #include "server/web/request_handler.hpp"
+#include "server/web/websocket_handler.hpp"
 
 namespace gale {
 
@@ -49,13 +50,27 @@ constexpr MethodSet methods_of() {
 
 // handler<H>(args...) makes each request's H as H(args...), like the
 // keyword arguments Tornado passes to initialize().
+// A WebSocketHandler H is routed through a WebSocketUpgrade, which runs
+// the handshake for each GET and then makes the H that owns the socket.
 template <class H, class... Args>
 HandlerFactory handler(Args&&... args) {
-  static_assert(std::is_base_of_v<RequestHandler, H>,
-                "a handler derives from gale::RequestHandler");
-  return {
-      [... a = std::forward<Args>(args)] { return std::make_shared<H>(a...); },
-      detail::methods_of<H>()};
+  if constexpr (std::is_base_of_v<WebSocketHandler, H>) {
+    WebSocketUpgrade::Create create = [... a = std::forward<Args>(args)] {
+      return std::shared_ptr<WebSocketHandler>(std::make_shared<H>(a...));
+    };
+    MethodSet get_only;
+    get_only.add(Method::get);
+    return {[create] { return std::make_shared<WebSocketUpgrade>(create); },
+            get_only};
+  } else {
+    static_assert(std::is_base_of_v<RequestHandler, H>,
+                  "a handler derives from gale::RequestHandler or "
+                  "gale::WebSocketHandler");
+    return {[... a = std::forward<Args>(args)] {
+              return std::make_shared<H>(a...);
+            },
+            detail::methods_of<H>()};
+  }
 }
 
 }  // namespace gale

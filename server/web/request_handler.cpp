@@ -418,22 +418,8 @@ void RequestHandler::spawn(boost::asio::awaitable<void> task) {
 namespace gale::detail {
 
 void HandlerAccess::detached(RequestHandler& h) {
-  // One empty request for every handler past its protocol switch: reading
-  // request() then is harmless, and it costs the handler no memory.
-  static const RequestHead empty_head{};
-  static const std::string empty_body;
-  static HttpRequest empty_request;
-  static const bool bound =
-      (empty_request.bind(&empty_head, &empty_body, nullptr), true);
-  (void)bound;
   h.finished_ = true;
   h.binding_.channel = nullptr;
-  h.binding_.request = &empty_request;
-  h.binding_.owner.reset();
-  h.binding_.path_args = {};
-  h.headers_ = {};
-  std::string().swap(h.body_);
-  std::string().swap(h.reason_);
 }
 
 }  // namespace gale::detail

@@ -256,9 +256,10 @@ struct HandlerAccess {
     return h.binding_.channel;
   }
   // The connection gave its socket to `h` (a protocol switch): the
-  // response is over without being written, and the request, which lived
-  // in the connection's buffers, is gone (request() reads as empty).
+  // response is over without being written. The request stays readable
+  // while `h` lives (it holds the connection, which holds the request).
   static void detached(RequestHandler& h);
+  static PubSub* pubsub(RequestHandler& h) { return h.binding_.pubsub; }
 };
 
 }  // namespace detail

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <exception>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -36,18 +37,10 @@ void guarded(WebSocketHandler& h, const char* what, F&& f) {
 
 }  // namespace
 
-WebSocketHandler::~WebSocketHandler() = default;
+// ---- the handshake (WebSocketUpgrade) -----------------------------------
 
-bool WebSocketHandler::check_origin(std::string_view origin) {
-  websocket::Sessions* sessions = detail::HandlerAccess::websockets(*this);
-  if (!sessions) return false;
-  return websocket::origin_allowed(origin, request().host(),
-                                   sessions->options().allowed_origins);
-}
-
-// Answers the failed check itself and returns false, or returns true.
-bool WebSocketHandler::handshake_allowed(websocket::Sessions& sessions) {
-  (void)sessions;
+// Answers a failed check itself and returns false, or returns true.
+bool WebSocketUpgrade::handshake_allowed(WebSocketHandler& socket) {
   const HttpRequest& r = request();
   websocket::HandshakeRequest h{field(r, "Upgrade"),
                                 field(r, "Connection"),
@@ -58,7 +51,7 @@ bool WebSocketHandler::handshake_allowed(websocket::Sessions& sessions) {
   static const std::vector<std::string> any_origin{"*"};  // checked below
   websocket::HandshakeError error = websocket::check_handshake(h, any_origin);
   if (error == websocket::HandshakeError::none && h.origin &&
-      !check_origin(*h.origin))
+      !socket.check_origin(*h.origin))
     error = websocket::HandshakeError::origin_not_allowed;
   if (error == websocket::HandshakeError::none) return true;
   log::info("WebSocket handshake refused (", websocket::describe(error), ")");
@@ -70,57 +63,96 @@ bool WebSocketHandler::handshake_allowed(websocket::Sessions& sessions) {
   return false;
 }
 
-std::string WebSocketHandler::response_head(std::string_view accept,
-                                            std::string_view extensions) {
+std::string WebSocketUpgrade::response_head(std::string_view accept,
+                                            std::string_view extensions,
+                                            std::string_view subprotocol) {
   char date[32];
   format_http_date(std::time(nullptr), date);
   std::string head =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
       "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
   head.append(accept);
-  if (!subprotocol_.empty())
-    head.append("\r\nSec-WebSocket-Protocol: ").append(subprotocol_);
+  if (!subprotocol.empty())
+    head.append("\r\nSec-WebSocket-Protocol: ").append(subprotocol);
   if (!extensions.empty())
     head.append("\r\nSec-WebSocket-Extensions: ").append(extensions);
   head.append("\r\nServer: gale\r\nDate: ").append(date).append("\r\n\r\n");
   return head;
 }
 
-void WebSocketHandler::get() {
+void WebSocketUpgrade::get() {
   websocket::Sessions* sessions = detail::HandlerAccess::websockets(*this);
   if (!sessions) throw HttpError(503, "no WebSocket support in this server");
-  if (!handshake_allowed(*sessions)) return;
+  std::shared_ptr<WebSocketHandler> socket = create_();
+  socket->upgrade_ = this;
+  socket->application_ = &application();
+  socket->pubsub_ = detail::HandlerAccess::pubsub(*this);
+  if (!handshake_allowed(*socket)) return;
   const HttpRequest& r = request();
   if (auto offered = field(r, "Sec-WebSocket-Protocol")) {
     const auto names = websocket::parse_subprotocols(*offered);
     if (!names.empty()) {
-      if (auto chosen = select_subprotocol(names)) subprotocol_ = *chosen;
+      if (auto chosen = socket->select_subprotocol(names))
+        socket->subprotocol_ = *chosen;
     }
   }
   std::optional<websocket::DeflateAgreement> deflate;
   if (auto offers = field(r, "Sec-WebSocket-Extensions");
       offers && sessions->options().compression)
     deflate = websocket::negotiate_deflate(*offers);
-  const std::string head =
-      response_head(websocket::accept_key(*field(r, "Sec-WebSocket-Key")),
-                    deflate ? deflate->response : std::string_view{});
+  const std::string head = response_head(
+      websocket::accept_key(*field(r, "Sec-WebSocket-Key")),
+      deflate ? deflate->response : std::string_view{}, socket->subprotocol_);
   ResponseChannel* channel = detail::HandlerAccess::channel(*this);
-  auto socket = channel ? channel->detach_socket() : std::nullopt;
-  if (!socket) throw HttpError(503, "cannot switch protocols on this channel");
-  // The session owns this handler (as its events) until on_close().
-  auto self = std::static_pointer_cast<WebSocketHandler>(shared_from_this());
-  std::shared_ptr<websocket::SessionEvents> events(
-      self, static_cast<websocket::SessionEvents*>(this));
-  std::shared_ptr<websocket::Session> session =
-      sessions->open(socket->fd, std::move(events));
-  session_ = session.get();
-  if (deflate) session->enable_deflate(*deflate);
-  session->start(head, socket->leftover);  // open() runs in here
-  // Only now: the request lives in the connection's buffers until here.
+  auto detached = channel ? channel->detach_socket() : std::nullopt;
+  if (!detached) throw HttpError(503, "cannot switch protocols here");
   detail::HandlerAccess::detached(*this);
+  // The session owns the socket's handler (as its events) until on_close().
+  std::shared_ptr<websocket::SessionEvents> events(
+      socket, static_cast<websocket::SessionEvents*>(socket.get()));
+  std::shared_ptr<websocket::Session> session =
+      sessions->open(detached->fd, std::move(events));
+  socket->session_ = session.get();
+  if (deflate) session->enable_deflate(*deflate);
+  session->start(head, detached->leftover);  // open() runs in here
+  socket->upgrade_ = nullptr;  // the request goes with this handler
 }
 
-// ---- the session's events ----------------------------------------------
+// ---- WebSocketHandler -----------------------------------------------------
+
+WebSocketHandler::~WebSocketHandler() = default;
+
+bool WebSocketHandler::check_origin(std::string_view origin) {
+  websocket::Sessions* sessions =
+      upgrade_ ? detail::HandlerAccess::websockets(*upgrade_) : nullptr;
+  if (!sessions) return false;
+  return websocket::origin_allowed(origin, request().host(),
+                                   sessions->options().allowed_origins);
+}
+
+const HttpRequest& WebSocketHandler::request() const {
+  if (!upgrade_)
+    throw std::logic_error(
+        "WebSocketHandler::request() is readable only until open() returns; "
+        "copy what you need in open()");
+  return upgrade_->request();
+}
+
+std::string_view WebSocketHandler::path_arg(std::string_view name) const {
+  if (!upgrade_) (void)request();  // throws the same explanation
+  return upgrade_->path_arg(name);
+}
+
+PubSub& WebSocketHandler::pubsub() const {
+  if (!pubsub_) throw std::runtime_error("this server has no pub/sub");
+  return *pubsub_;
+}
+
+boost::asio::any_io_executor WebSocketHandler::executor() const {
+  if (upgrade_) return upgrade_->executor();
+  if (!session_) throw std::logic_error("the WebSocket is closed");
+  return session_->executor();
+}
 
 void WebSocketHandler::session_open() {
   guarded(*this, "open()", [this] { open(); });
@@ -145,8 +177,6 @@ void WebSocketHandler::session_closed(websocket::CloseCode code,
     log::error("WebSocket on_close() threw: ", e.what());
   }
 }
-
-// ---- writing -----------------------------------------------------------
 
 bool WebSocketHandler::write_message(std::string_view message, bool binary) {
   return session_ && session_->send(message, binary);

@@ -5,22 +5,28 @@
 //       write_message(message, binary);
 //     }
 //   };
-//   app.add("/ws/echo", gale::handler<EchoSocket>());
+//   app.add({"/ws/echo", gale::handler<EchoSocket>()});
 //
-// Routed like any handler: a GET that asks to upgrade gets the handshake
-// checks (RFC 6455 §4.2: 400, 403 for a browser Origin outside
-// websocket.allowed_origins, 426 for a version other than 13), then the
-// 101, then open(). From there the handler lives as long as its socket:
-// on_message() for each whole message, on_close() once at the end. All of
-// it runs on the worker's loop; write_message() never blocks (past
-// websocket.max_queue_bytes unsent, the client is closed with 1008).
+// Routed like any handler (handler<H>() sees that H is a WebSocketHandler):
+// a GET that asks to upgrade gets the handshake checks (RFC 6455 §4.2: 400,
+// 403 for a browser Origin that check_origin() refuses, 426 for a version
+// other than 13), then the 101, then open(). From there the object lives
+// as long as its socket: on_message() for each whole message, on_close()
+// once at the end. All of it runs on the worker's loop; write_message()
+// never blocks (past websocket.max_queue_bytes unsent, the client is
+// closed with 1008).
 //
-// request() describes the handshake until open() returns; it reads as
-// empty afterwards (the request lived in the connection's buffers, which
-// an idle socket does not keep). Copy in open() what you need later.
+// Unlike a RequestHandler, this object lives for hours, once per open
+// socket, so it is kept small: it is not a RequestHandler, and the request
+// it was opened with is readable only until open() returns (it lived in
+// the connection's buffers, which an idle socket does not keep). Copy in
+// open() what you need later.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -38,10 +44,12 @@ namespace websocket {
 class Session;
 }
 
-class WebSocketHandler : public RequestHandler,
-                         private websocket::SessionEvents {
+class WebSocketHandler : private websocket::SessionEvents,
+                         public std::enable_shared_from_this<WebSocketHandler> {
  public:
   ~WebSocketHandler() override;
+  WebSocketHandler(const WebSocketHandler&) = delete;
+  WebSocketHandler& operator=(const WebSocketHandler&) = delete;
 
   // ---- Overridable ------------------------------------------------------
   // The socket is open: messages may be written.
@@ -64,7 +72,8 @@ class WebSocketHandler : public RequestHandler,
   // ---- Use --------------------------------------------------------------
   // False (and nothing is sent) once the socket is closing or closed.
   bool write_message(std::string_view message, bool binary = false);
-  // The same encoded frame to many sockets: encode once, send to each.
+  // The same encoded frame to many sockets: encode once, send to each
+  // (uncompressed, so every socket can share it).
   static websocket::SharedFrame prepare_message(std::string_view message,
                                                 bool binary = false);
   bool write_prepared(const websocket::SharedFrame& frame);
@@ -81,27 +90,54 @@ class WebSocketHandler : public RequestHandler,
   const std::string& close_reason() const { return close_reason_; }
   const std::string& selected_subprotocol() const { return subprotocol_; }
 
-  // The handshake. Not for overriding.
-  void get() final;
+  // The handshake request, until open() returns; throws std::logic_error
+  // after (see the top of this file).
+  const HttpRequest& request() const;
+  // A `{name}` route parameter; same lifetime as request().
+  std::string_view path_arg(std::string_view name) const;
+  // The worker's pub/sub (pubsub.hpp), as RequestHandler::pubsub().
+  PubSub& pubsub() const;
+  Application& application() const { return *application_; }
+  boost::asio::any_io_executor executor() const;
 
  protected:
   WebSocketHandler() = default;
 
  private:
+  friend struct detail::HandlerAccess;
+  friend class WebSocketUpgrade;
+
   void session_open() override;
   void session_message(std::string_view data, bool binary) override;
   void session_pong(std::string_view payload) override;
   void session_closed(websocket::CloseCode code,
                       std::string_view reason) override;
 
-  bool handshake_allowed(websocket::Sessions& sessions);
-  std::string response_head(std::string_view accept,
-                            std::string_view extensions);
-
   websocket::Session* session_ = nullptr;  // null before open, after close
+  RequestHandler* upgrade_ = nullptr;      // during the handshake only
+  Application* application_ = nullptr;
+  PubSub* pubsub_ = nullptr;
   std::optional<std::uint16_t> close_code_;
   std::string close_reason_;
   std::string subprotocol_;
+};
+
+// The short-lived RequestHandler a WebSocket route makes for each request:
+// it runs the handshake, then hands the socket to a fresh WebSocketHandler
+// and ends. handler<H>() builds it for any H derived from WebSocketHandler.
+class WebSocketUpgrade final : public RequestHandler {
+ public:
+  using Create = std::function<std::shared_ptr<WebSocketHandler>()>;
+  explicit WebSocketUpgrade(Create create) : create_(std::move(create)) {}
+  void get() override;
+
+ private:
+  bool handshake_allowed(WebSocketHandler& socket);
+  std::string response_head(std::string_view accept,
+                            std::string_view extensions,
+                            std::string_view subprotocol);
+
+  Create create_;
 };
 
 }  // namespace gale

@@ -80,6 +80,7 @@ class Session final : public SessionLinks,
   void abort();
 
   bool is_open() const { return state_ == State::open; }
+  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
   std::size_t queued_bytes() const { return queue_.bytes(); }
 
   // For Sessions: a deadline of this session's current kind has passed.
