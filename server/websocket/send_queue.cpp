@@ -54,7 +54,8 @@ void SendQueue::drop_unstarted() {
 }
 
 void SendQueue::clear() {
-  std::vector<SharedFrame>().swap(frames_);  // an idle socket holds nothing
+  frames_.clear();
+  frames_.shrink_to_fit();  // back to the inline slot: idle holds nothing
   head_ = 0;
   offset_ = 0;
   bytes_ = 0;

@@ -8,10 +8,12 @@
 // No I/O here, so every split of a partial write can be unit-tested.
 //
 // An empty queue holds no heap memory (an idle socket pays nothing for
-// it): the storage is released when the last byte goes out.
+// it): a backlog's storage is released when its last byte goes out.
 #pragma once
 
 #include <sys/uio.h>
+
+#include <boost/container/small_vector.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -51,7 +53,9 @@ class SendQueue {
   void clear();
 
  private:
-  std::vector<SharedFrame> frames_;
+  // One frame inline: the common case (a message to a socket that keeps
+  // up) allocates nothing.
+  boost::container::small_vector<SharedFrame, 1> frames_;
   std::size_t head_ = 0;    // index of the front frame in frames_
   std::size_t offset_ = 0;  // bytes of the front frame already written
   std::size_t bytes_ = 0;

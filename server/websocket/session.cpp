@@ -257,13 +257,10 @@ bool Session::send_shared(const SharedFrame& frame) {
   queue_.push(frame);
   after_queue_grew();
   // Many frames to many sockets at once (a batch from the relay): each
-  // socket writes its backlog in one sendmsg from a later turn.
+  // socket writes its backlog in one sendmsg, all from one later task.
   if (!flush_posted_ && !write_armed_ && state_ != State::closed) {
     flush_posted_ = true;
-    boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
-      self->flush_posted_ = false;
-      self->flush();
-    });
+    sessions_.flush_later(*this);
   }
   return true;
 }
@@ -319,6 +316,11 @@ bool Session::write_now(std::string_view head, std::string_view payload) {
   after_queue_grew();
   arm_write();
   return true;
+}
+
+void Session::flush_now() {
+  flush_posted_ = false;
+  flush();
 }
 
 void Session::flush() {

@@ -85,6 +85,8 @@ class Session final : public SessionLinks,
 
   // For Sessions: a deadline of this session's current kind has passed.
   void on_timeout(Clock::time_point now);
+  // For Sessions: the batched flush asked for by send_shared() is due.
+  void flush_now();
 
  private:
   enum class State : std::uint8_t { open, closing, closed };

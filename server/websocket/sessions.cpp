@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/post.hpp>
+
 #include "server/websocket/frame_writer.hpp"
 
 namespace gale::websocket {
@@ -76,6 +78,23 @@ void Sessions::abort_all() {
     all.push_back(static_cast<Session&>(links).shared_from_this());
   for (auto& s : all)
     s->abort();
+}
+
+void Sessions::flush_later(Session& s) {
+  to_flush_.push_back(s.shared_from_this());
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(loop_, [alive = std::weak_ptr<Sessions*>(alive_)] {
+    if (auto self = alive.lock()) (*self)->flush_all();
+  });
+}
+
+void Sessions::flush_all() {
+  flush_posted_ = false;
+  flushing_.swap(to_flush_);  // a flush may ask for the next batch
+  for (auto& s : flushing_)
+    s->flush_now();
+  flushing_.clear();
 }
 
 void Sessions::closed(Session& s) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "server/core/object_pool.hpp"
 #include "server/core/timeout_list.hpp"
@@ -78,6 +79,10 @@ class Sessions {
   MessageDeflater& deflater(int window_bits);
   MessageInflater& shared_inflater();
   Timeouts& timeouts(Kind k) { return timeouts_[k]; }
+  // Flushes `s` from a task posted once for every session asking before
+  // it runs: a broadcast to 5,000 sockets costs one post, not 5,000.
+  void flush_later(Session& s);
+  void flush_all();
   void closed(Session& s);
 
   boost::asio::io_context& loop_;
@@ -90,6 +95,11 @@ class Sessions {
   std::string deflated_;  // the message being sent, compressed
   std::array<Timeouts, kKinds> timeouts_;
   Registry registry_;
+  std::vector<std::shared_ptr<Session>> to_flush_;
+  std::vector<std::shared_ptr<Session>> flushing_;
+  bool flush_posted_ = false;
+  // Lets a posted flush_all() tell whether this object still exists.
+  std::shared_ptr<Sessions*> alive_ = std::make_shared<Sessions*>(this);
   std::size_t size_ = 0;
 };
 
