@@ -64,6 +64,7 @@ struct Relay::Peer {
   bool broken = false;           // a send failed: the channel is closing
   bool warned_input = false;     // a bad frame was logged
   bool warned_overflow = false;  // an overflow was logged
+  bool warned_request = false;   // a resync request was logged
 };
 
 Relay::Relay(std::size_t history, std::size_t queue_limit, std::uint32_t epoch)
@@ -85,9 +86,24 @@ void Relay::on_frame(int fd, std::string_view payload) {
       log::warning("relay: a bad frame from a worker: ", pubsub::describe(e));
     p.warned_input = true;
   }
-  for (const pubsub::RelayRecord& r : records)
+  for (const pubsub::RelayRecord& r : records) {
     if (r.kind == pubsub::RecordKind::publish)
       publish(p, r.ref, r.channel, r.body);
+    else if (r.kind == pubsub::RecordKind::resync_request)
+      request_resync(fd, p);
+  }
+}
+
+// The worker's hub may be stale. What is queued for it still goes (the hub
+// ignores what it has); then the resync, as after an overflow, and live
+// messages after that. A worker not ready yet gets its resync when it is.
+void Relay::request_resync(int fd, Peer& p) {
+  if (!p.ready || p.resync_due || p.broken) return;
+  ++resync_requests_;
+  if (!p.warned_request)
+    log::warning("relay: a worker (channel ", fd, ") asked for a resync");
+  p.warned_request = true;
+  p.resync_due = true;
 }
 
 void Relay::publish(Peer& from, std::uint64_t ref, std::string_view channel,

@@ -15,7 +15,8 @@
 // history as `resync` records instead, which puts its hub right. So one
 // slow worker costs the master memory up to the bound and never stalls the
 // others. A worker that reports ready (new, restarted, after a reload) gets
-// that same resync before any live message.
+// that same resync before any live message, and so does a worker that asks
+// for one (a `resync_request`: it saw a gap in the ids or a bad frame).
 #pragma once
 
 #include <cstddef>
@@ -60,6 +61,7 @@ class Relay {
   const pubsub::Hub& hub() const { return hub_; }
   std::size_t queued_bytes(int fd) const;
   std::uint64_t overflows() const { return overflows_; }
+  std::uint64_t resync_requests() const { return resync_requests_; }
 
  private:
   struct Peer;
@@ -68,6 +70,7 @@ class Relay {
                std::string_view body);
   void enqueue(Peer& p, std::string_view batch, bool counted);
   void overflow(int fd, Peer& p);
+  void request_resync(int fd, Peer& p);
   void resync(Peer& p);
   void send(int fd, Peer& p);
 
@@ -77,6 +80,7 @@ class Relay {
   std::map<int, Peer> peers_;
   std::string round_;  // message records of this poll round
   std::uint64_t overflows_ = 0;
+  std::uint64_t resync_requests_ = 0;
 };
 
 }  // namespace gale

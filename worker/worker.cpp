@@ -171,7 +171,16 @@ void Worker::make_pubsub() {
       if (channel_)
         channel_->send_reliably(ControlType::relay, std::move(payload));
     };
-    auto relay = std::make_unique<RelayBackend>(*hub_, send, defer);
+    // A publish the master never acks fails after RelayBackend's timeout.
+    auto after = [loop = loop_.get()](std::chrono::milliseconds delay,
+                                      std::function<void()> task) {
+      auto timer = std::make_shared<boost::asio::steady_timer>(*loop, delay);
+      timer->async_wait(
+          [timer, task = std::move(task)](const boost::system::error_code& ec) {
+            if (!ec) task();
+          });
+    };
+    auto relay = std::make_unique<RelayBackend>(*hub_, send, defer, after);
     relay_ = relay.get();
     pubsub_backend_ = std::move(relay);
   } else {

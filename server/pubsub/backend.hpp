@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace gale::pubsub {
 
@@ -56,6 +57,20 @@ class Backend {
   // dies only when the worker does.
   virtual void publish(std::string channel, std::string body,
                        PublishCompletion done) = 0;
+
+  // Whether `cursor`, an id this worker's hub does not hold, names a
+  // message of `channel` that has not reached this worker yet but will:
+  // another worker may hand a client an id before this worker's copy
+  // arrives, and a worker that has just started holds nothing until its
+  // first resync. A long-poll with such a cursor waits for the message
+  // instead of taking the cursor as unknown (which would answer the whole
+  // history again). Only an id this backend can place in its order can be
+  // ahead; the default knows none.
+  virtual bool ahead(std::string_view channel, std::string_view cursor) const {
+    (void)channel;
+    (void)cursor;
+    return false;
+  }
 };
 
 }  // namespace gale::pubsub

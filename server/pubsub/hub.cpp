@@ -237,6 +237,11 @@ std::vector<MessagePtr> Hub::after(std::string_view channel,
   return {ch.history.begin() + static_cast<long>(from), ch.history.end()};
 }
 
+bool Hub::contains(std::string_view channel, std::string_view id) const {
+  auto found = state_->channels.find(channel);
+  return found != state_->channels.end() && found->second.index.contains(id);
+}
+
 std::string Hub::last_id(std::string_view channel) const {
   auto found = state_->channels.find(channel);
   if (found == state_->channels.end() || found->second.history.empty())

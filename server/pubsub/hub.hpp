@@ -98,6 +98,10 @@ class Hub {
   std::vector<MessagePtr> after(std::string_view channel,
                                 std::string_view cursor) const;
 
+  // Whether the channel keeps a message with this id (a cursor after() can
+  // place, as opposed to an unknown or evicted one).
+  bool contains(std::string_view channel, std::string_view id) const;
+
   // The id of the channel's newest kept message, empty if none.
   std::string last_id(std::string_view channel) const;
 

@@ -236,6 +236,11 @@ RelayError encode_fragment(std::string& out, std::uint32_t total,
   return RelayError::none;
 }
 
+RelayError encode_resync_request(std::string& out) {
+  put_kind(out, RecordKind::resync_request);
+  return RelayError::none;
+}
+
 RelayError encode_record(std::string& out, const RelayRecord& r) {
   switch (r.kind) {
     case RecordKind::publish:
@@ -248,6 +253,8 @@ RelayError encode_record(std::string& out, const RelayRecord& r) {
       return encode_ack(out, r.ref, r.id);
     case RecordKind::fragment:
       return encode_fragment(out, r.total, r.body);
+    case RecordKind::resync_request:
+      return encode_resync_request(out);
   }
   return RelayError::unknown_kind;
 }
@@ -276,6 +283,9 @@ RelayError decode_record(std::string_view in, RelayRecord& out,
       break;
     case RecordKind::fragment:
       e = decode_fragment(r, out);
+      break;
+    case RecordKind::resync_request:
+      e = RelayError::none;  // no fields
       break;
   }
   if (e == RelayError::none) consumed = r.pos();

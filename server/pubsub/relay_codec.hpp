@@ -14,6 +14,8 @@
 //   ack      = 4 ref id                    master -> the publisher
 //   fragment = 5 total piece               a cut of a record too big for a
 //                                          frame (relay_frames.hpp)
+//   resync_request = 6                     worker -> master: my hub may be
+//                                          stale, resync me
 //
 // `ref` is the publisher's own number for a publish; the master answers
 // with an ack carrying it and the assigned id (empty id: refused), which is
@@ -38,6 +40,7 @@ enum class RecordKind : std::uint8_t {
   resync = 3,
   ack = 4,
   fragment = 5,
+  resync_request = 6,
 };
 
 // Largest piece one fragment record carries.
@@ -99,6 +102,7 @@ RelayError encode_resync(std::string& out, std::string_view channel,
 RelayError encode_ack(std::string& out, std::uint64_t ref, std::string_view id);
 RelayError encode_fragment(std::string& out, std::uint32_t total,
                            std::string_view piece);
+RelayError encode_resync_request(std::string& out);
 // Any decoded record, by its kind.
 RelayError encode_record(std::string& out, const RelayRecord& record);
 

@@ -62,36 +62,55 @@ bool PubSub::should_not_wait() const {
   return draining_ || this_worker().drain != DrainState::running;
 }
 
+// A cursor the hub cannot place but the backend says is on its way (another
+// worker answered it first, or this worker awaits its first resync) is
+// waited for, never taken as unknown: that would answer the whole history
+// again. Each wake re-reads the hub after the cursor, so what a resync
+// brought is answered from the cursor too, not as "what arrived".
 boost::asio::awaitable<PubSub::Messages> PubSub::wait_after(
     std::string channel, std::string cursor,
     std::chrono::steady_clock::duration timeout) {
-  Messages kept = hub_.after(channel, cursor);
-  if (!kept.empty() || should_not_wait()) co_return kept;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    bool ahead = !cursor.empty() && !hub_.contains(channel, cursor) &&
+                 backend_.ahead(channel, cursor);
+    if (!ahead) {
+      Messages kept = hub_.after(channel, cursor);
+      if (!kept.empty() || should_not_wait()) co_return kept;
+    } else if (should_not_wait()) {
+      co_return Messages{};
+    }
+    if (!co_await wait_for_delivery(channel, deadline)) co_return Messages{};
+  }
+}
 
-  // No message can be delivered between the after() above and this
-  // subscription: both happen in this one turn of the loop, and the hub
-  // delivers only from the backend's own turns.
+// One wait for the next message on `channel`: true when one was delivered
+// or draining began, false at the deadline. Throws operation_aborted when
+// the coroutine is cancelled (the client left).
+boost::asio::awaitable<bool> PubSub::wait_for_delivery(
+    const std::string& channel,
+    std::chrono::steady_clock::time_point deadline) {
+  // No message can be delivered between the caller's look at the hub and
+  // this subscription: both happen in this one turn of the loop, and the
+  // hub delivers only from the backend's own turns.
   detail::PubSubWaiter waiter(co_await boost::asio::this_coro::executor);
   waiter.subscription =
-      hub_.subscribe(channel, [&waiter](const pubsub::MessagePtr& m) {
-        waiter.arrived.push_back(m);
+      hub_.subscribe(channel, [&waiter](const pubsub::MessagePtr&) {
         if (!waiter.woken) waiter.wake();
       });
   waiters_.push_back(waiter);
-  waiter.timer.expires_after(timeout);
+  waiter.timer.expires_at(deadline);
 
   boost::system::error_code ec;
   co_await waiter.timer.async_wait(
       boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  // Stop listening before anything else can run: what arrives after this
-  // point is the next poll's.
   waiter.subscription.reset();
   waiter.unlink();
 
   auto state = co_await boost::asio::this_coro::cancellation_state;
   if (state.cancelled() != boost::asio::cancellation_type::none)
     throw boost::system::system_error(boost::asio::error::operation_aborted);
-  co_return std::move(waiter.arrived);
+  co_return waiter.woken;
 }
 
 void PubSub::wake_all_waiters() {

@@ -53,7 +53,6 @@ struct PubSubWaiter
 
   boost::asio::steady_timer timer;  // the timeout; cancelled to wake
   pubsub::Subscription subscription;
-  std::vector<pubsub::MessagePtr> arrived;
   bool woken = false;  // by a message or a drain, not by the timeout
 };
 
@@ -92,9 +91,13 @@ class PubSub {
   Messages after(std::string_view channel, std::string_view cursor) const;
 
   // For long-polls. If messages after `cursor` are kept, returns them at
-  // once. Else waits, and returns what arrived (non-empty) as soon as a
-  // message is delivered on `channel`, or an empty list when `timeout`
-  // passes or the worker starts draining. If the coroutine is cancelled
+  // once. Else waits, and returns every kept message after `cursor` as
+  // soon as a message is delivered on `channel`, or an empty list when
+  // `timeout` passes or the worker starts draining. A cursor this worker
+  // has not received yet but the backend says is on its way (another
+  // worker answered it first; a new worker awaiting its history) is waited
+  // for, not taken as unknown, so a client is never sent the whole history
+  // again. If the coroutine is cancelled
   // (spawn(): the client left) it throws operation_aborted; the wait is
   // then gone entirely (no subscriber, no timer, no callback later).
   boost::asio::awaitable<Messages> wait_after(
@@ -119,6 +122,9 @@ class PubSub {
                              boost::intrusive::constant_time_size<false>>;
 
   bool should_not_wait() const;
+  boost::asio::awaitable<bool> wait_for_delivery(
+      const std::string& channel,
+      std::chrono::steady_clock::time_point deadline);
 
   pubsub::Hub& hub_;
   pubsub::Backend& backend_;

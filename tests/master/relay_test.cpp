@@ -222,6 +222,50 @@ TEST(Relay, AcksSurviveAnOverflow) {
   EXPECT_TRUE(slow.lines("c") == lines_of(relay, "c"));
 }
 
+// A worker that saw a gap asks for a resync: it gets every channel's
+// history, its held acks after it, then live messages again.
+TEST(Relay, AResyncRequestIsAnsweredWithTheHistoryThenLiveMessages) {
+  Relay relay(10);
+  WorkerEnd a, b;
+  relay.on_ready(a.master);
+  relay.on_ready(b.master);
+  a.publish(relay, 1, "x", "one");
+  a.publish(relay, 2, "y", "two");
+  relay.flush();
+  a.pump();
+  b.pump();
+  b.hub.resync("x", {});  // b "lost" what it had
+  b.kinds.clear();
+  std::string request;
+  pubsub::encode_resync_request(request);
+  relay.on_frame(b.master, request);
+  relay.on_frame(b.master, request);  // asked twice: answered once
+  b.publish(relay, 9, "x", "three");
+  relay.flush();
+  b.pump();
+  EXPECT_EQ(relay.resync_requests(), 1u);
+  EXPECT_EQ(b.kinds, (std::vector{RecordKind::resync, RecordKind::resync,
+                                  RecordKind::ack}));
+  EXPECT_EQ(b.lines("x"), lines_of(relay, "x"));
+  EXPECT_EQ(b.lines("y"), lines_of(relay, "y"));
+  a.publish(relay, 3, "x", "four");
+  relay.flush();
+  b.pump();
+  EXPECT_EQ(b.kinds.back(), RecordKind::message);
+  EXPECT_EQ(b.lines("x"), lines_of(relay, "x"));
+}
+
+TEST(Relay, AResyncRequestBeforeReadyWaitsForTheReadyResync) {
+  Relay relay(10);
+  WorkerEnd a;
+  std::string request;
+  pubsub::encode_resync_request(request);
+  relay.on_frame(a.master, request);
+  relay.flush();
+  EXPECT_EQ(a.pump(), 0);
+  EXPECT_EQ(relay.resync_requests(), 0u);
+}
+
 TEST(Relay, AForgottenWorkerGetsNothingMore) {
   Relay relay(10);
   WorkerEnd a, b;

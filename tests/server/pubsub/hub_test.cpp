@@ -92,6 +92,16 @@ TEST(HubTest, LastIdIsTheNewestKeptId) {
   EXPECT_EQ(hub.last_id("c"), "3");
 }
 
+TEST(HubTest, ContainsKnowsOnlyKeptIdsOfThatChannel) {
+  Hub hub(2);
+  deliver_all(hub, "c", {"1", "2", "3"});
+  EXPECT_FALSE(hub.contains("c", "1"));  // evicted
+  EXPECT_TRUE(hub.contains("c", "2"));
+  EXPECT_TRUE(hub.contains("c", "3"));
+  EXPECT_FALSE(hub.contains("other", "3"));
+  EXPECT_FALSE(hub.contains("c", ""));
+}
+
 TEST(HubTest, ChannelsKeepSeparateHistories) {
   Hub hub(2);
   deliver_all(hub, "a", {"1", "2"});

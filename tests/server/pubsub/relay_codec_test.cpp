@@ -76,6 +76,7 @@ Batch every_kind() {
   mark(encode_ack(b.bytes, 8, ""));
   mark(encode_fragment(b.bytes, 10, "abc"));
   mark(encode_message(b.bytes, "r", "i", "with \0 nul"s));
+  mark(encode_resync_request(b.bytes));
   return b;
 }
 
@@ -105,7 +106,7 @@ TEST(RelayCodecTest, ABatchOfEveryKindDecodesToWhatWasEncoded) {
   Batch b = every_kind();
   std::vector<RelayRecord> records;
   ASSERT_EQ(decode_batch(b.bytes, records), RelayError::none);
-  ASSERT_EQ(records.size(), 8u);
+  ASSERT_EQ(records.size(), 9u);
   EXPECT_EQ(records[0].kind, RecordKind::publish);
   EXPECT_EQ(records[0].ref, 7u);
   EXPECT_EQ(records[0].channel, "room");
@@ -124,6 +125,13 @@ TEST(RelayCodecTest, ABatchOfEveryKindDecodesToWhatWasEncoded) {
   EXPECT_EQ(records[6].total, 10u);
   EXPECT_EQ(records[6].body, "abc");
   EXPECT_EQ(records[7].body, "with \0 nul"s);
+  EXPECT_EQ(records[8].kind, RecordKind::resync_request);
+}
+
+TEST(RelayCodecTest, AResyncRequestIsOneByte) {
+  std::string out;
+  ASSERT_EQ(encode_resync_request(out), RelayError::none);
+  EXPECT_EQ(out, "\x06"s);
 }
 
 TEST(RelayCodecTest, ReencodingDecodedRecordsGivesBackTheSameBytes) {
@@ -213,7 +221,7 @@ TEST(RelayCodecTest, ABadRecordAfterGoodOnesFailsTheWholeBatch) {
 }
 
 TEST(RelayCodecTest, UnknownKindsAreRefused) {
-  for (int kind : {0, 6, 7, 0x80, 0xff})
+  for (int kind : {0, 7, 8, 0x80, 0xff})
     EXPECT_EQ(decode_error(Bytes{}.u8(static_cast<std::uint8_t>(kind)).s),
               RelayError::unknown_kind)
         << kind;
