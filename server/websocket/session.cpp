@@ -53,6 +53,9 @@ Session::Session(Sessions& sessions, int fd,
   socket_.assign(boost::asio::ip::tcp::v6(), fd, ec);  // family unused here
   if (ec) ::close(fd);
   socket_.non_blocking(true, ec);
+  // Small frames go out at once: Nagle would hold a second quick message
+  // (an echo behind a pong) for the peer's delayed ACK, ~40 ms.
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   ++this_worker().connections;
 }
 
