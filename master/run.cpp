@@ -12,6 +12,7 @@
 #include "master/pidfile.hpp"
 #include "master/socket_activation.hpp"
 #include "server/core/log.hpp"
+#include "server/websocket/handshake.hpp"
 
 namespace gale {
 namespace {
@@ -63,6 +64,10 @@ int serve(const std::vector<std::string>& args, const Config& config,
           std::make_shared<FileDescriptor>(std::move(s.fd));
     }
   }
+  // One WebSocket accept key now, before any worker forks: libcrypto's
+  // SHA-1 and base64 pages are then touched once and shared by every
+  // worker, instead of each worker paying ~1 MiB at its first handshake.
+  (void)websocket::accept_key("dGhlIHNhbXBsZSBub25jZQ==");
   try {
     std::optional<PidFile> pidfile;
     if (!config.pidfile.empty()) pidfile.emplace(config.pidfile);

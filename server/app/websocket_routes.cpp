@@ -44,23 +44,22 @@ class ChatSocket final : public WebSocketHandler {
 
   void on_message(std::string_view message, bool binary) override {
     if (binary) return close(1003, "binary messages are not accepted");
-    std::weak_ptr<WebSocketHandler> weak = weak_from_this();
-    pubsub().publish(std::string(kWebSocketChatChannel), std::string(message),
-                     [weak](const pubsub::PublishResult& result) {
-                       if (result.status == pubsub::PublishStatus::published)
-                         return;
-                       auto self =
-                           std::static_pointer_cast<ChatSocket>(weak.lock());
-                       // Said, not swallowed: the client reconnects and
-                       // resends.
-                       if (self)
-                         self->close(1011, "message not published: try again");
-                     });
+    spawn(publish(std::string(message)));
   }
 
   void on_close() override { feed_ = {}; }
 
  private:
+  // Tasks start in the order they are spawned, so a client's messages are
+  // published (and ordered by the backend) in the order it sent them.
+  boost::asio::awaitable<void> publish(std::string body) {
+    pubsub::PublishResult r = co_await pubsub().publish(
+        std::string(kWebSocketChatChannel), std::move(body));
+    // Said, not swallowed: the client reconnects and resends.
+    if (r.status != pubsub::PublishStatus::published)
+      close(1011, "message not published: try again");
+  }
+
   pubsub::Subscription feed_;
 };
 

@@ -6,6 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
+
 #include "server/core/log.hpp"
 #include "server/http/date_cache.hpp"
 #include "server/websocket/handshake.hpp"
@@ -87,6 +92,7 @@ void WebSocketUpgrade::get() {
   socket->upgrade_ = this;
   socket->application_ = &application();
   socket->pubsub_ = detail::HandlerAccess::pubsub(*this);
+  socket->loop_ = &sessions->loop();
   if (!handshake_allowed(*socket)) return;
   const HttpRequest& r = request();
   if (auto offered = field(r, "Sec-WebSocket-Protocol")) {
@@ -149,9 +155,7 @@ PubSub& WebSocketHandler::pubsub() const {
 }
 
 boost::asio::any_io_executor WebSocketHandler::executor() const {
-  if (upgrade_) return upgrade_->executor();
-  if (!session_) throw std::logic_error("the WebSocket is closed");
-  return session_->executor();
+  return loop_->get_executor();
 }
 
 void WebSocketHandler::session_open() {
@@ -166,9 +170,41 @@ void WebSocketHandler::session_pong(std::string_view payload) {
   guarded(*this, "on_pong()", [&] { on_pong(payload); });
 }
 
+void WebSocketHandler::spawn(boost::asio::awaitable<void> task) {
+  if (!tasks_) tasks_ = std::make_unique<decltype(tasks_)::element_type>();
+  tasks_->push_back(std::make_unique<boost::asio::cancellation_signal>());
+  boost::asio::cancellation_signal* signal = tasks_->back().get();
+  if (!session_) signal->emit(boost::asio::cancellation_type::terminal);
+  auto done = [self = shared_from_this(), signal](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const boost::system::system_error& e) {
+        if (e.code() != boost::asio::error::operation_aborted)
+          log::error("WebSocket task failed: ", e.what());
+      } catch (const std::exception& e) {
+        log::error("WebSocket task threw: ", e.what());
+        self->close(1011, "internal error");
+      }
+    }
+    // Dropped from a later turn: the slot may be in use until this returns.
+    boost::asio::post(*self->loop_, [self, signal] {
+      auto& all = *self->tasks_;
+      std::erase_if(all, [signal](const auto& s) { return s.get() == signal; });
+    });
+  };
+  boost::asio::co_spawn(
+      executor(), std::move(task),
+      boost::asio::bind_cancellation_slot(signal->slot(), std::move(done)));
+}
+
 void WebSocketHandler::session_closed(websocket::CloseCode code,
                                       std::string_view reason) {
   session_ = nullptr;
+  if (tasks_) {
+    for (auto& signal : *tasks_)
+      signal->emit(boost::asio::cancellation_type::terminal);
+  }
   close_code_ = websocket::to_int(code);
   close_reason_.assign(reason);
   try {

@@ -24,6 +24,9 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -32,6 +35,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/web/request_handler.hpp"
 #include "server/websocket/close_code.hpp"
@@ -99,6 +103,12 @@ class WebSocketHandler : private websocket::SessionEvents,
   PubSub& pubsub() const;
   Application& application() const { return *application_; }
   boost::asio::any_io_executor executor() const;
+  // Runs `task` on the worker's loop (e.g. an on_message that co_awaits a
+  // publish or a timer). The handler lives until it ends; when the socket
+  // closes it is cancelled (its pending co_await throws
+  // operation_aborted). An exception from it is logged and closes the
+  // socket with 1011.
+  void spawn(boost::asio::awaitable<void> task);
 
  protected:
   WebSocketHandler() = default;
@@ -117,9 +127,15 @@ class WebSocketHandler : private websocket::SessionEvents,
   RequestHandler* upgrade_ = nullptr;      // during the handshake only
   Application* application_ = nullptr;
   PubSub* pubsub_ = nullptr;
+  boost::asio::io_context* loop_ = nullptr;
   std::optional<std::uint16_t> close_code_;
   std::string close_reason_;
   std::string subprotocol_;
+  // One per spawned task still running; none (and no vector) before the
+  // first spawn(), so an idle socket pays 8 bytes for the feature.
+  std::unique_ptr<
+      std::vector<std::unique_ptr<boost::asio::cancellation_signal>>>
+      tasks_;
 };
 
 // The short-lived RequestHandler a WebSocket route makes for each request:
