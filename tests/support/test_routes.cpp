@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "server/web/pubsub.hpp"
+#include "server/web/websocket_handler.hpp"
 
 namespace gale::testing {
 namespace {
@@ -116,9 +118,44 @@ struct HistoryHandler : RequestHandler {
   }
 };
 
+// /test/ws/tasks: a WebSocketHandler that co_awaits. "quick" answers "done"
+// after 10 ms; "wait" answers after 60 s (a test closes first: the task
+// must be cancelled and the handler freed); "throw" fails its task.
+int live_task_sockets = 0;
+
+struct TaskSocket : WebSocketHandler {
+  TaskSocket() { ++live_task_sockets; }
+  ~TaskSocket() override { --live_task_sockets; }
+
+  void on_message(std::string_view message, bool) override {
+    if (message == "throw") return spawn(fail());
+    spawn(answer_after(message == "wait" ? std::chrono::seconds(60)
+                                         : std::chrono::milliseconds(10)));
+  }
+
+ private:
+  boost::asio::awaitable<void> answer_after(
+      std::chrono::steady_clock::duration delay) {
+    boost::asio::steady_timer timer(executor(), delay);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    write_message("done");
+  }
+  boost::asio::awaitable<void> fail() {
+    co_await boost::asio::post(executor(), boost::asio::use_awaitable);
+    throw std::runtime_error("deliberate task failure");
+  }
+};
+
+// GET /test/ws/live: how many TaskSocket handlers this worker holds.
+struct LiveTaskSocketsHandler : RequestHandler {
+  void get() override { write(std::to_string(live_task_sockets)); }
+};
+
 }  // namespace
 
 void add_test_routes(Application& app) {
+  app.add({"/test/ws/tasks", handler<TaskSocket>()});
+  app.add({"/test/ws/live", handler<LiveTaskSocketsHandler>()});
   app.add({"/test/block", handler<BlockHandler>()});
   app.add({"/test/crash", handler<CrashHandler>()});
   app.add({"/test/throw", handler<ThrowHandler>()});
