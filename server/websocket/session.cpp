@@ -55,9 +55,11 @@ void Session::start(std::string_view response_head, std::string_view leftover) {
   auto self = shared_from_this();
   last_heard_ = Clock::now();
   write_now(response_head, {});
+  if (state_ == State::closed) return;  // the client left already
+  // Armed before open(), so a close() there replaces it with its own wait.
+  wait_for(Wait::quiet, last_heard_);
   events_->session_open();
   if (state_ == State::closed) return;
-  wait_for(Wait::quiet, last_heard_);
   if (!leftover.empty()) {
     parser_ = sessions_.acquire_parser(deflate_);
     feed(leftover.data(), leftover.size());

@@ -294,3 +294,42 @@ TEST_F(SessionTest, CompressedTextThatIsNotUtf8Gets1007) {
 
 }  // namespace
 }  // namespace gale::websocket
+
+namespace gale::websocket {
+namespace {
+
+// A client gone before the 101 could be written: the owner hears the close
+// (and never open()), nothing else runs.
+TEST_F(SessionTest, AClientGoneBeforeTheHandshakeIsWrittenIsClosedOnly) {
+  ::close(peer_);
+  peer_ = ::open("/dev/null", O_RDONLY);
+  open();
+  EXPECT_EQ(recorder_->events, std::vector<std::string>{"closed:1006:"});
+  EXPECT_EQ(sessions_->size(), 0u);
+}
+
+// A close() from open() keeps its own deadline: the session ends after
+// close_timeout even though the quiet (ping) wait was armed first.
+TEST_F(SessionTest, CloseFromOpenKeepsTheCloseDeadline) {
+  struct Closer : Recorder {
+    Session* session = nullptr;
+    void session_open() override {
+      Recorder::session_open();
+      session->close(CloseCode::normal, "bye");
+    }
+  };
+  auto closer = std::make_shared<Closer>();
+  SessionOptions o;
+  o.close_timeout = 10ms;
+  o.ping_interval = std::chrono::hours(1);
+  sessions_.emplace(loop_, o);
+  session_ = sessions_->open(server_fd_, closer);
+  closer->session = session_.get();
+  session_->start("", {});
+  sessions_->expire(Clock::now() + 1s);
+  run();
+  EXPECT_EQ(closer->events.back(), "closed:1000:bye");
+}
+
+}  // namespace
+}  // namespace gale::websocket
