@@ -98,21 +98,30 @@ Options parse_options(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value after " + a);
       return argv[++i];
     };
-    if (a == "--port") o.port = std::atoi(val().c_str());
+    if (a == "--port")
+      o.port = std::atoi(val().c_str());
     else if (a == "--proto") {
       std::string p = val();
-      if (p == "nchan") o.nchan = true;
-      else if (p != "form") die("--proto is form or nchan");
-    } else if (a == "--mode") o.mode = val();
-    else if (a == "--waiters") o.waiters = std::atoi(val().c_str());
-    else if (a == "--messages") o.messages = std::atoi(val().c_str());
-    else if (a == "--duration") o.duration = std::atof(val().c_str());
-    else if (a == "--settle-ms") o.settle_ms = std::atoi(val().c_str());
+      if (p == "nchan")
+        o.nchan = true;
+      else if (p != "form")
+        die("--proto is form or nchan");
+    } else if (a == "--mode")
+      o.mode = val();
+    else if (a == "--waiters")
+      o.waiters = std::atoi(val().c_str());
+    else if (a == "--messages")
+      o.messages = std::atoi(val().c_str());
+    else if (a == "--duration")
+      o.duration = std::atof(val().c_str());
+    else if (a == "--settle-ms")
+      o.settle_ms = std::atoi(val().c_str());
     else if (a == "--connect-inflight")
       o.connect_inflight = std::atoi(val().c_str());
     else if (a == "--wake-timeout-ms")
       o.wake_timeout_ms = std::atoi(val().c_str());
-    else die("unknown option " + a);
+    else
+      die("unknown option " + a);
   }
   if (o.port <= 0) die("--port is required");
   if (o.mode != "wake" && o.mode != "storm" && o.mode != "hold")
@@ -163,13 +172,13 @@ long parse_response(const std::string& in, Response& r) {
   while (pos != std::string_view::npos && pos < head.size()) {
     size_t next = head.find("\r\n", pos + 2);
     std::string_view line = head.substr(
-        pos + 2, (next == std::string_view::npos ? head.size() : next) -
-                     (pos + 2));
+        pos + 2,
+        (next == std::string_view::npos ? head.size() : next) - (pos + 2));
     if (iequals_prefix(line, "content-length"))
       content_length = std::atol(std::string(header_value(line, 14)).c_str());
     else if (iequals_prefix(line, "transfer-encoding"))
-      chunked = header_value(line, 17).find("chunked") !=
-                std::string_view::npos;
+      chunked =
+          header_value(line, 17).find("chunked") != std::string_view::npos;
     else if (iequals_prefix(line, "last-modified"))
       r.last_modified = header_value(line, 13);
     else if (iequals_prefix(line, "etag"))
@@ -179,8 +188,8 @@ long parse_response(const std::string& in, Response& r) {
     pos = next;
   }
   size_t body_at = end + 4;
-  bool no_body = r.status == 204 || r.status == 304 ||
-                 (r.status >= 100 && r.status < 200);
+  bool no_body =
+      r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
   if (no_body) return long(body_at);
   if (chunked) {
     size_t p = body_at;
@@ -257,23 +266,23 @@ struct Conn {
   Role role = Role::waiter;
   bool connected = false;
   bool dead = false;
-  bool out_armed = false;   // EPOLLOUT registered
-  bool in_flight = false;   // a request written or being written
+  bool out_armed = false;  // EPOLLOUT registered
+  bool in_flight = false;  // a request written or being written
   std::string out;
   size_t out_off = 0;
   std::string in;
-  std::string cursor;                 // form: the last message id
-  std::string last_modified, etag;    // nchan: the cursor
+  std::string cursor;               // form: the last message id
+  std::string last_modified, etag;  // nchan: the cursor
   int64_t t_answer = 0;
-  uint64_t seen = 0;                  // messages this waiter has received
+  uint64_t seen = 0;  // messages this waiter has received
 };
 
 struct Stats {
-  uint64_t answered = 0;        // polls answered with >= 1 message
-  uint64_t empty = 0;           // polls answered with none (timeout)
-  uint64_t errors = 0;          // non-2xx, unparsable, closed
-  uint64_t early = 0;           // waiter answers while parked (no publish)
-  uint64_t multi = 0;           // answers holding more than one message
+  uint64_t answered = 0;  // polls answered with >= 1 message
+  uint64_t empty = 0;     // polls answered with none (timeout)
+  uint64_t errors = 0;    // non-2xx, unparsable, closed
+  uint64_t early = 0;     // waiter answers while parked (no publish)
+  uint64_t multi = 0;     // answers holding more than one message
   std::string first_error;
 };
 
@@ -382,7 +391,8 @@ class Load {
       if (!c->cursor.empty()) body = "cursor=" + form_encode(c->cursor);
       r = "POST /chat/updates HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           "Content-Type: application/x-www-form-urlencoded\r\n"
-          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+          "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
     }
     send_request(c, std::move(r));
   }
@@ -402,7 +412,8 @@ class Load {
       std::string body = "body=" + form_encode(text);
       r = "POST /chat/new HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           "Content-Type: application/x-www-form-urlencoded\r\n"
-          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+          "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
     }
     send_request(pub_, std::move(r));
   }
@@ -424,8 +435,7 @@ class Load {
                        : std::string("recv: ") + std::strerror(errno));
         return;
       }
-      if (!c->dead)
-        fail(c, "connection closed by the server");
+      if (!c->dead) fail(c, "connection closed by the server");
       return;
     }
     consume(c);
@@ -589,8 +599,8 @@ class Load {
 
   bool all_written() {
     for (Conn* c : waiters_)
-      if (!c->dead && (!c->connected || c->out_off < c->out.size() ||
-                       !c->out.empty()))
+      if (!c->dead &&
+          (!c->connected || c->out_off < c->out.size() || !c->out.empty()))
         return false;
     return true;
   }
@@ -660,9 +670,9 @@ void Load::prime() {
   last_probe_answer_ = now_ns();
   run_until(
       [&] {
-        return probe->dead || (probe_answers_ > 0 &&
-                               now_ns() - last_probe_answer_ >
-                                   int64_t(o_.settle_ms) * 1000000);
+        return probe->dead ||
+               (probe_answers_ > 0 && now_ns() - last_probe_answer_ >
+                                          int64_t(o_.settle_ms) * 1000000);
       },
       deadline);
   if (probe->dead) die("probe failed: " + st_.first_error);
@@ -713,7 +723,8 @@ std::string Load::wait_command() {
   char line[256];
   if (!std::fgets(line, sizeof line, stdin)) return "end";
   std::string s(line);
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+    s.pop_back();
   return s;
 }
 
@@ -781,14 +792,12 @@ void Load::mode_wake() {
       "\"per_message_p50_ms\":%s,\"per_message_p99_ms\":%s,"
       "\"per_message_max_ms\":%s,"
       "\"tool_cpu_ms\":%.3f,\"tool_wall_ms\":%.3f,\"tool_busy\":%.4f}\n",
-      o_.waiters, alive_, o_.messages, all.size(),
-      (unsigned long long)missed, (unsigned long long)st_.early,
-      (unsigned long long)st_.empty, (unsigned long long)st_.multi,
-      (unsigned long long)st_.errors,
+      o_.waiters, alive_, o_.messages, all.size(), (unsigned long long)missed,
+      (unsigned long long)st_.early, (unsigned long long)st_.empty,
+      (unsigned long long)st_.multi, (unsigned long long)st_.errors,
       st_.first_error.c_str(), pct(all, 0.5), pct(all, 0.99),
-      all.empty() ? -1.0 : all.back(), list(p50s).c_str(),
-      list(p99s).c_str(), list(maxes).c_str(), tool_cpu_wake / 1e6,
-      wall_wake / 1e6,
+      all.empty() ? -1.0 : all.back(), list(p50s).c_str(), list(p99s).c_str(),
+      list(maxes).c_str(), tool_cpu_wake / 1e6, wall_wake / 1e6,
       wall_wake ? double(tool_cpu_wake) / double(wall_wake) : 0.0);
   std::fflush(stdout);
 }
@@ -815,9 +824,8 @@ void Load::mode_storm() {
       "\"tool_cpu_us_per_poll\":%.3f}\n",
       o_.waiters, alive_, (unsigned long long)answered,
       (unsigned long long)(published_ - pub0), wall,
-      wall > 0 ? double(answered) / wall : 0.0,
-      (unsigned long long)st_.empty, (unsigned long long)st_.multi,
-      (unsigned long long)st_.errors,
+      wall > 0 ? double(answered) / wall : 0.0, (unsigned long long)st_.empty,
+      (unsigned long long)st_.multi, (unsigned long long)st_.errors,
       st_.first_error.c_str(), (c1 - c0) / 1e6,
       wall > 0 ? double(c1 - c0) / 1e9 / wall : 0.0,
       answered ? double(c1 - c0) / 1e3 / double(answered) : 0.0);
@@ -850,20 +858,24 @@ int Load::run() {
   int64_t t0 = now_ns();
   open_waiters();
   int64_t open_cpu = cpu_ns() - c0, open_wall = now_ns() - t0;
-  std::fprintf(stderr, "longpoll_load: %d waiters open in %.0f ms "
-               "(tool CPU %.0f ms)\n", alive_, open_wall / 1e6,
-               open_cpu / 1e6);
+  std::fprintf(stderr,
+               "longpoll_load: %d waiters open in %.0f ms "
+               "(tool CPU %.0f ms)\n",
+               alive_, open_wall / 1e6, open_cpu / 1e6);
   emit_ready();
   if (o_.mode == "hold") {
     mode_hold();
   } else {
     std::string cmd = wait_command();
     if (cmd == "go") {
-      if (o_.mode == "wake") mode_wake();
-      else mode_storm();
+      if (o_.mode == "wake")
+        mode_wake();
+      else
+        mode_storm();
     }
   }
-  for (Conn* c : waiters_) close_conn(c);
+  for (Conn* c : waiters_)
+    close_conn(c);
   if (pub_) close_conn(pub_);
   return 0;
 }

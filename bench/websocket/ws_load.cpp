@@ -50,8 +50,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdarg>
 #include <cerrno>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -135,8 +135,8 @@ struct Conn {
   // per phase
   uint32_t got = 0;
   int64_t last_seq = -1;
-  int64_t sent_at = 0;  // echo: when the outstanding message was sent
-  bool waiting = false; // echo: a message is outstanding
+  int64_t sent_at = 0;   // echo: when the outstanding message was sent
+  bool waiting = false;  // echo: a message is outstanding
 };
 
 int ep = -1;
@@ -246,14 +246,16 @@ void send_frame(size_t i, uint8_t op, const char* payload, size_t n) {
     f[h++] = char(n);
   } else {
     f[h++] = char(0x80 | 127);
-    for (int s = 56; s >= 0; s -= 8) f[h++] = char(uint64_t(n) >> s);
+    for (int s = 56; s >= 0; s -= 8)
+      f[h++] = char(uint64_t(n) >> s);
   }
   uint32_t m = conns[i].mask;
   uint8_t mk[4] = {uint8_t(m), uint8_t(m >> 8), uint8_t(m >> 16),
                    uint8_t(m >> 24)};
   memcpy(f + h, mk, 4);
   h += 4;
-  for (size_t k = 0; k < n; k++) f[h + k] = char(payload[k] ^ mk[k & 3]);
+  for (size_t k = 0; k < n; k++)
+    f[h + k] = char(payload[k] ^ mk[k & 3]);
   send_bytes(i, f, h + n);
 }
 
@@ -262,7 +264,8 @@ const char B64[] =
 
 std::string handshake_request(const std::string& path) {
   uint8_t key[16];
-  for (auto& b : key) b = uint8_t(rng());
+  for (auto& b : key)
+    b = uint8_t(rng());
   std::string k;
   for (int j = 0; j < 16; j += 3) {
     uint32_t v = key[j] << 16;
@@ -273,11 +276,11 @@ std::string handshake_request(const std::string& path) {
     k += j + 1 < 16 ? B64[(v >> 6) & 63] : '=';
     k += j + 2 < 16 ? B64[v & 63] : '=';
   }
-  return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-         std::to_string(O.port) +
+  return "GET " + path +
+         " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(O.port) +
          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-         "Sec-WebSocket-Key: " + k +
-         "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+         "Sec-WebSocket-Key: " +
+         k + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
 std::vector<std::string> paths;  // per conn index: its path (small set)
@@ -347,7 +350,8 @@ size_t parse_frames(size_t i, const char* p, size_t n) {
     } else if (len == 127) {
       if (n - off < 10) break;
       len = 0;
-      for (int k = 0; k < 8; k++) len = (len << 8) | u[2 + k];
+      for (int k = 0; k < 8; k++)
+        len = (len << 8) | u[2 + k];
       h = 10;
     }
     if (masked || (u[0] & 0x70)) {
@@ -442,13 +446,15 @@ void process_bytes(size_t i, const char* p, size_t n) {
     bool ok = n > 12 && memcmp(p, "HTTP/1.1 101", 12) == 0;
     if (ok) {
       std::string low(v.substr(0, e));
-      for (auto& ch : low) ch = char(tolower(ch));
+      for (auto& ch : low)
+        ch = char(tolower(ch));
       ok = low.find("\r\nsec-websocket-accept:") != std::string::npos;
     }
     if (!ok) {
       C.handshake_failed++;
       if (C.first_bad_handshake.empty())
-        C.first_bad_handshake = std::string(v.substr(0, std::min<size_t>(e, 120)));
+        C.first_bad_handshake =
+            std::string(v.substr(0, std::min<size_t>(e, 120)));
       mark_closed(i, false);
       return;
     }
@@ -459,12 +465,15 @@ void process_bytes(size_t i, const char* p, size_t n) {
     on_open(i);
   }
   if (conns[i].st != St::Open) return;
-  size_t k = conns[i].role == Role::HttpPub ? parse_http(i, p + used, n - used)
-                                            : parse_frames(i, p + used, n - used);
+  size_t k = conns[i].role == Role::HttpPub
+                 ? parse_http(i, p + used, n - used)
+                 : parse_frames(i, p + used, n - used);
   if (conns[i].st == St::Open) {
     used += k;
-    if (used < n) conns[i].in.assign(p + used, n - used);
-    else conns[i].in.clear();
+    if (used < n)
+      conns[i].in.assign(p + used, n - used);
+    else
+      conns[i].in.clear();
   }
 }
 
@@ -575,8 +584,9 @@ bool loop_until(const std::function<bool()>& pred, int64_t deadline) {
 
 // Next command line from stdin ("" on EOF), servicing sockets meanwhile.
 std::string wait_command(int64_t deadline = 0) {
-  loop_until([] { return stdin_eof || stdin_buf.find('\n') != std::string::npos; },
-             deadline);
+  loop_until(
+      [] { return stdin_eof || stdin_buf.find('\n') != std::string::npos; },
+      deadline);
   size_t e = stdin_buf.find('\n');
   if (e == std::string::npos) return "";
   std::string line = stdin_buf.substr(0, e);
@@ -590,7 +600,8 @@ bool open_all(size_t from, size_t to) {
   size_t next = from;
   int64_t deadline = now_ns() + int64_t(O.open_timeout * 1e9);
   auto feed = [&] {
-    while (next < to && in_flight_opens < O.window) start_connect(next++);
+    while (next < to && in_flight_opens < O.window)
+      start_connect(next++);
   };
   feed();
   auto saved = on_tick;
@@ -598,8 +609,8 @@ bool open_all(size_t from, size_t to) {
     feed();
     if (saved) saved();
   };
-  bool done = loop_until([&] { return next >= to && in_flight_opens == 0; },
-                         deadline);
+  bool done =
+      loop_until([&] { return next >= to && in_flight_opens == 0; }, deadline);
   on_tick = saved;
   // Anything still opening at the deadline is a failure.
   for (size_t i = from; i < to; i++)
@@ -613,7 +624,8 @@ bool open_all(size_t from, size_t to) {
 
 size_t count_open(size_t from, size_t to) {
   size_t n = 0;
-  for (size_t i = from; i < to; i++) n += conns[i].st == St::Open;
+  for (size_t i = from; i < to; i++)
+    n += conns[i].st == St::Open;
   return n;
 }
 
@@ -658,7 +670,8 @@ std::string text_payload(size_t n, char fill) {
 int run_idle() {
   paths = {O.path};
   conns.reserve(size_t(O.conns));
-  for (int k = 0; k < O.conns; k++) add_conn(Role::Client, 0);
+  for (int k = 0; k < O.conns; k++)
+    add_conn(Role::Client, 0);
   uint64_t echoes = 0;
   bool verifying = false;
   on_open = [](size_t) {};
@@ -689,17 +702,19 @@ int run_idle() {
     loop_until([&] { return echoes >= sent; }, now_ns() + 10000000000LL);
     echoed = (long long)echoes;
   }
-  emit(fmt("{\"event\":\"done\",\"held\":%zu,\"closed_during_hold\":%llu,"
-           "\"hold_seconds\":%.3f,\"echoed_after_hold\":%lld,%s}",
-           held, (unsigned long long)closed_during_hold, hold_s, echoed,
-           counters_json().c_str()));
+  emit(
+      fmt("{\"event\":\"done\",\"held\":%zu,\"closed_during_hold\":%llu,"
+          "\"hold_seconds\":%.3f,\"echoed_after_hold\":%lld,%s}",
+          held, (unsigned long long)closed_during_hold, hold_s, echoed,
+          counters_json().c_str()));
   return 0;
 }
 
 // ------------------------------------------------------------ echo
 int run_echo() {
   paths = {O.path};
-  for (int k = 0; k < O.conns; k++) add_conn(Role::Client, 0);
+  for (int k = 0; k < O.conns; k++)
+    add_conn(Role::Client, 0);
   std::string msg = text_payload(size_t(O.size), 'e');
   bool running = false, measuring = false;
   uint64_t trips = 0, bad = 0;
@@ -721,7 +736,8 @@ int run_echo() {
     if (op != 0x1 || n != msg.size() || memcmp(p, msg.data(), n) != 0) bad++;
     if (measuring) {
       trips++;
-      if (lat.size() < lat.capacity()) lat.push_back((now_ns() - c.sent_at) / 1e3);
+      if (lat.size() < lat.capacity())
+        lat.push_back((now_ns() - c.sent_at) / 1e3);
     }
     if (running) fire(i);
   };
@@ -762,23 +778,23 @@ int run_echo() {
   double cpu = self_cpu_s() - c0;
   size_t still = count_open(0, conns.size());
   double p50 = pct(lat, 0.5), p99 = pct(lat, 0.99);
-  emit(fmt("{\"event\":\"done\",\"round_trips\":%llu,\"seconds\":%.4f,"
-           "\"rate\":%.1f,\"bad_echoes\":%llu,\"lat_p50_us\":%.1f,"
-           "\"lat_p99_us\":%.1f,\"tool_cpu_s\":%.4f,\"open_at_end\":%zu,%s}",
-           (unsigned long long)trips, secs, trips / secs,
-           (unsigned long long)bad, p50, p99, cpu, still,
-           counters_json().c_str()));
+  emit(fmt(
+      "{\"event\":\"done\",\"round_trips\":%llu,\"seconds\":%.4f,"
+      "\"rate\":%.1f,\"bad_echoes\":%llu,\"lat_p50_us\":%.1f,"
+      "\"lat_p99_us\":%.1f,\"tool_cpu_s\":%.4f,\"open_at_end\":%zu,%s}",
+      (unsigned long long)trips, secs, trips / secs, (unsigned long long)bad,
+      p50, p99, cpu, still, counters_json().c_str()));
   return 0;
 }
 
 // ------------------------------------------------------------ bcast
 struct Phase {
   char tag = 'P';
-  int64_t sent = 0;           // messages published
+  int64_t sent = 0;                // messages published
   std::vector<int32_t> remaining;  // per seq: subscribers still to get it
   std::vector<int64_t> sent_ns;    // per seq
   std::vector<int64_t> last_ns;    // per seq: when the last subscriber got it
-  int64_t complete = 0;       // seqs [0, complete) reached every subscriber
+  int64_t complete = 0;  // seqs [0, complete) reached every subscriber
   uint64_t delivered = 0, out_of_order = 0, stale = 0, pub_answers = 0,
            pub_errors = 0, pub_echoes = 0;
   int64_t last_progress = 0;
@@ -790,7 +806,8 @@ int run_bcast() {
   paths = {O.path, pub_path};
   size_t nsubs = size_t(O.subs);
   conns.reserve(nsubs + 1);
-  for (size_t k = 0; k < nsubs; k++) add_conn(Role::Client, 0);
+  for (size_t k = 0; k < nsubs; k++)
+    add_conn(Role::Client, 0);
   size_t pub = add_conn(http_pub ? Role::HttpPub : Role::WsPub, 1);
   Phase ph;
   int live_subs = 0;
@@ -844,9 +861,10 @@ int run_bcast() {
     ph.last_progress = now_ns();
   };
   std::string body(64, 'x');
-  std::string http_head = "POST " + pub_path +
-                          " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          "Content-Type: text/plain\r\nContent-Length: 64\r\n\r\n";
+  std::string http_head =
+      "POST " + pub_path +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: text/plain\r\nContent-Length: 64\r\n\r\n";
   auto publish = [&] {
     int64_t seq = ph.sent;
     int64_t t = now_ns();
@@ -872,10 +890,11 @@ int run_bcast() {
   double open_s = (now_ns() - t0) / 1e9;
   size_t opened = count_open(0, nsubs);
   if (opened == 0 || conns[pub].st != St::Open) {
-    emit(fmt("{\"event\":\"error\",\"error\":\"subscribers or publisher did "
-             "not open (%zu subscribers open, publisher %s)\",%s}",
-             opened, conns[pub].st == St::Open ? "open" : "not open",
-             counters_json().c_str()));
+    emit(
+        fmt("{\"event\":\"error\",\"error\":\"subscribers or publisher did "
+            "not open (%zu subscribers open, publisher %s)\",%s}",
+            opened, conns[pub].st == St::Open ? "open" : "not open",
+            counters_json().c_str()));
     return 1;
   }
   // Probe: one message must reach every subscriber (tries up to 5 times).
@@ -885,16 +904,17 @@ int run_bcast() {
     new_phase(char('P'));
     ph.tag = 'P';
     publish();
-    probed = loop_until([&] { return ph.complete >= 1; },
-                        now_ns() + 5000000000LL);
+    probed =
+        loop_until([&] { return ph.complete >= 1; }, now_ns() + 5000000000LL);
     if (!probed)
       fprintf(stderr, "ws_load: probe %d reached %llu of %d subscribers\n",
               tries + 1, (unsigned long long)ph.delivered, live_subs);
   }
-  emit(fmt("{\"event\":\"ready\",\"subscribers\":%zu,\"open_seconds\":%.3f,"
-           "\"probe_ok\":%s,\"probe_tries\":%d,\"probe_reached\":%llu,%s}",
-           opened, open_s, probed ? "true" : "false", tries,
-           (unsigned long long)ph.delivered, counters_json().c_str()));
+  emit(
+      fmt("{\"event\":\"ready\",\"subscribers\":%zu,\"open_seconds\":%.3f,"
+          "\"probe_ok\":%s,\"probe_tries\":%d,\"probe_reached\":%llu,%s}",
+          opened, open_s, probed ? "true" : "false", tries,
+          (unsigned long long)ph.delivered, counters_json().c_str()));
   char tag = 'a';
   for (;;) {
     std::string cmd = wait_command();
@@ -975,7 +995,8 @@ int run_bcast() {
     int64_t end = now_ns();
     // The last delivery of the phase, not the moment we noticed it.
     int64_t last = 0;
-    for (auto t : ph.last_ns) last = std::max(last, t);
+    for (auto t : ph.last_ns)
+      last = std::max(last, t);
     if (last == 0) last = end;
     double cpu = self_cpu_s() - c0;
     double secs = (last - start) / 1e9;
@@ -994,7 +1015,8 @@ int run_bcast() {
         "\"subscribers\":%d,\"seconds\":%.4f,\"send_seconds\":%.4f,"
         "\"delivered\":%llu,\"expected\":%llu,\"undelivered\":%llu,"
         "\"subscribers_missing_some\":%llu,\"out_of_order\":%llu,"
-        "\"stale\":%llu,\"gave_up_waiting\":%s,\"why\":\"%s\",\"deliveries_per_s\":%.1f,"
+        "\"stale\":%llu,\"gave_up_waiting\":%s,\"why\":\"%s\",\"deliveries_per_"
+        "s\":%.1f,"
         "\"messages_per_s\":%.2f,\"last_sub_p50_ms\":%.3f,"
         "\"last_sub_p99_ms\":%.3f,\"last_sub_max_ms\":%.3f,"
         "\"pub_answers\":%llu,\"pub_errors\":%llu,\"pub_echoes\":%llu,"
@@ -1005,10 +1027,9 @@ int run_bcast() {
         (unsigned long long)(expected - std::min(expected, ph.delivered)),
         (unsigned long long)subs_missing, (unsigned long long)ph.out_of_order,
         (unsigned long long)ph.stale, stalled ? "true" : "false", why,
-        secs > 0 ? ph.delivered / secs : 0.0,
-        secs > 0 ? ph.sent / secs : 0.0, p50, p99, mx,
-        (unsigned long long)ph.pub_answers, (unsigned long long)ph.pub_errors,
-        (unsigned long long)ph.pub_echoes,
+        secs > 0 ? ph.delivered / secs : 0.0, secs > 0 ? ph.sent / secs : 0.0,
+        p50, p99, mx, (unsigned long long)ph.pub_answers,
+        (unsigned long long)ph.pub_errors, (unsigned long long)ph.pub_echoes,
         (unsigned long long)(C.closed_by_server - closed0), cpu,
         counters_json().c_str()));
   }
@@ -1034,20 +1055,34 @@ int main(int argc, char** argv) {
       if (k + 1 >= argc) die("missing value");
       return argv[++k];
     };
-    if (a == "--port") O.port = int(num(val()));
-    else if (a == "--path") O.path = val();
-    else if (a == "--conns") O.conns = int(num(val()));
-    else if (a == "--subs") O.subs = int(num(val()));
-    else if (a == "--open-window") O.window = int(num(val()));
-    else if (a == "--size") O.size = int(num(val()));
-    else if (a == "--duration") O.duration = num(val());
-    else if (a == "--warmup") O.warmup = num(val());
-    else if (a == "--open-timeout") O.open_timeout = num(val());
-    else if (a == "--max-hold") O.max_hold = num(val());
-    else if (a == "--drain-timeout") O.drain_timeout = num(val());
-    else if (a == "--verify") O.verify = true;
-    else if (a == "--pub") O.pub = val();
-    else die(("unknown option " + a).c_str());
+    if (a == "--port")
+      O.port = int(num(val()));
+    else if (a == "--path")
+      O.path = val();
+    else if (a == "--conns")
+      O.conns = int(num(val()));
+    else if (a == "--subs")
+      O.subs = int(num(val()));
+    else if (a == "--open-window")
+      O.window = int(num(val()));
+    else if (a == "--size")
+      O.size = int(num(val()));
+    else if (a == "--duration")
+      O.duration = num(val());
+    else if (a == "--warmup")
+      O.warmup = num(val());
+    else if (a == "--open-timeout")
+      O.open_timeout = num(val());
+    else if (a == "--max-hold")
+      O.max_hold = num(val());
+    else if (a == "--drain-timeout")
+      O.drain_timeout = num(val());
+    else if (a == "--verify")
+      O.verify = true;
+    else if (a == "--pub")
+      O.pub = val();
+    else
+      die(("unknown option " + a).c_str());
   }
   if (O.port <= 0) die("--port required");
   if (O.size < 1 || O.size > 65536) die("--size 1..65536");
