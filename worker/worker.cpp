@@ -17,8 +17,6 @@
 #include "server/connection/connection.hpp"
 #include "server/core/log.hpp"
 #include "server/core/worker_state.hpp"
-#include "server/pubsub/local_backend.hpp"
-#include "server/websocket/sessions.hpp"
 
 namespace gale {
 namespace {

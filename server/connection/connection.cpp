@@ -552,16 +552,25 @@ void Connection::hand_over() {
     return;
   }
   auto self = weak_from_this().lock();
+  int fd = release_socket();
+  if (fd < 0) return close();
+  buffers_.reset();
+  manager_.hand_over(fd);
+  if (manager_.on_connection_closed) manager_.on_connection_closed();
+}
+
+// The socket leaves this connection open (a hand-over, a protocol
+// switch): its descriptor is returned, or -1; the connection is closed
+// for the worker without closing the socket.
+int Connection::release_socket() {
   boost::system::error_code ec;
-  int fd = socket_.release(ec);  // cancels our pending wait
-  if (ec) return close();
+  const int fd = socket_.release(ec);  // cancels our pending wait
+  if (ec) return -1;
   state_ = State::closed;
   clear_timeout();
   registry_hook.unlink();
   --this_worker().connections;
-  buffers_.reset();
-  manager_.hand_over(fd);
-  if (manager_.on_connection_closed) manager_.on_connection_closed();
+  return fd;
 }
 
 bool Connection::idle() const {
@@ -647,16 +656,11 @@ std::optional<ResponseChannel::DetachedSocket> Connection::detach_socket() {
     return std::nullopt;
   DetachedSocket detached;
   detached.leftover.assign(buffers_->in.unparsed());
-  boost::system::error_code ec;
-  detached.fd = socket_.release(ec);  // cancels our pending wait
-  if (ec) return std::nullopt;
+  detached.fd = release_socket();
+  if (detached.fd < 0) return std::nullopt;
   log_access(101, 0);
   ++requests_;
   ++this_worker().requests;
-  state_ = State::closed;
-  clear_timeout();
-  registry_hook.unlink();
-  --this_worker().connections;
   handler_.reset();  // quietly: the handler lives on with its socket
   return detached;
 }

@@ -136,6 +136,7 @@ class Connection final : public ResponseChannel,
   void acquire_buffers();
   void set_no_delay();
   void hand_over();
+  int release_socket();
   // Drops handler_; with `tell_closed`, the handler learns its client is
   // gone (its tasks are cancelled).
   void release_handler(bool tell_closed);

@@ -250,13 +250,13 @@ void Session::abort() {
 void Session::wait_for(Wait kind, Clock::time_point now) {
   wait_ = kind;
   timeout_hook.unlink();
-  Sessions::Kind list = kind == Wait::quiet  ? Sessions::kQuiet
-                        : kind == Wait::pong ? Sessions::kPong
-                                             : Sessions::kClosing;
   if (kind == Wait::none) return;
   if (kind == Wait::quiet &&
       sessions_.options().ping_interval == Clock::duration::zero())
     return;
+  const Sessions::Kind list = kind == Wait::quiet  ? Sessions::kQuiet
+                              : kind == Wait::pong ? Sessions::kPong
+                                                   : Sessions::kClosing;
   sessions_.timeouts(list).arm(*this, now);
 }
 

@@ -110,6 +110,8 @@ class Session final : public SessionLinks,
   void after_queue_grew();
   void send_close(CloseCode code, std::string_view reason);
 
+  // Something is queued or about to be written: a new frame must go behind.
+  bool busy() const { return !queue_.empty() || flush_posted_ || write_armed_; }
   void wait_for(Wait kind, Clock::time_point now);
   void finish(CloseCode code, std::string_view reason);
   void release_parser();

@@ -75,7 +75,7 @@ bool Session::send_frame(Opcode opcode, std::string_view payload) {
   std::array<char, kMaxHeaderBytes> head;
   const std::size_t head_size =
       write_header(head, opcode, payload.size(), flags);
-  if (!queue_.empty() || flush_posted_ || write_armed_) {
+  if (busy()) {
     queue_.push_copy({head.data(), head_size}, payload);
     after_queue_grew();
     return true;
@@ -160,7 +160,7 @@ void Session::send_close(CloseCode code, std::string_view reason) {
   std::array<char, kMaxHeaderBytes> head;
   const std::size_t head_size =
       write_header(head, Opcode::close, payload.size());
-  if (!queue_.empty() || flush_posted_ || write_armed_) {
+  if (busy()) {
     queue_.push_copy({head.data(), head_size}, payload);
   } else {
     write_now({head.data(), head_size}, payload);

@@ -61,22 +61,22 @@ void Sessions::expire(Clock::time_point now) {
   }
 }
 
-// Each call may close (and unlink) its session: walk a snapshot of owners.
-void Sessions::close_all(CloseCode code, std::string_view reason) {
+// Closing a session unlinks it: walk a snapshot of owners instead.
+std::vector<std::shared_ptr<Session>> Sessions::snapshot() {
   std::vector<std::shared_ptr<Session>> all;
   all.reserve(size_);
   for (SessionLinks& links : registry_)
     all.push_back(static_cast<Session&>(links).shared_from_this());
-  for (auto& s : all)
+  return all;
+}
+
+void Sessions::close_all(CloseCode code, std::string_view reason) {
+  for (auto& s : snapshot())
     s->close(code, reason);
 }
 
 void Sessions::abort_all() {
-  std::vector<std::shared_ptr<Session>> all;
-  all.reserve(size_);
-  for (SessionLinks& links : registry_)
-    all.push_back(static_cast<Session&>(links).shared_from_this());
-  for (auto& s : all)
+  for (auto& s : snapshot())
     s->abort();
 }
 

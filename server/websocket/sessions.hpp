@@ -84,6 +84,7 @@ class Sessions {
   void flush_later(Session& s);
   void flush_all();
   void closed(Session& s);
+  std::vector<std::shared_ptr<Session>> snapshot();
 
   boost::asio::io_context& loop_;
   SessionOptions options_;
