@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "config/redis_url.hpp"
+
 #include "server/core/log_level.hpp"
 
 namespace gale {
@@ -73,13 +75,14 @@ struct WebSocketConfig {
 // Which transport orders pub/sub messages (SPEC §2 `pubsub.backend`).
 enum class PubSubBackend : std::uint8_t {
   local,  // the master relays between this host's workers
-  redis,  // every host through Redis: not built yet, refused when loading
+  redis,  // every host through Redis (pubsub.redis_url)
 };
 
 // Cross-worker publish/subscribe (SPEC §2 `pubsub:`).
 struct PubSubConfig {
   PubSubBackend backend = PubSubBackend::local;
   std::string redis_url = "redis://127.0.0.1:6379/0";
+  RedisEndpoint redis;          // redis_url, parsed (checked when loading)
   std::string prefix = "gale";  // of every Redis key and channel
   std::uint32_t history = 200;  // messages kept per channel, >= 1
 };

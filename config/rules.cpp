@@ -153,11 +153,7 @@ std::string_view log_level_name(LogLevel level) {
 
 Checked<PubSubBackend> check_pubsub_backend(std::string_view text) {
   if (text == "local") return Checked<PubSubBackend>::ok(PubSubBackend::local);
-  if (text == "redis") {
-    return Checked<PubSubBackend>::fail(
-        "\"redis\" is not built yet; use \"local\" (the master relays "
-        "between this host's workers)");
-  }
+  if (text == "redis") return Checked<PubSubBackend>::ok(PubSubBackend::redis);
   return Checked<PubSubBackend>::fail(expected(kABackend, in_quotes(text)));
 }
 
@@ -180,6 +176,12 @@ Checked<std::string> check_prefix(std::string_view text) {
 
 Checked<std::string> check_nonempty(std::string_view text) {
   if (text.empty()) return Checked<std::string>::fail("must not be empty");
+  return Checked<std::string>::ok(std::string(text));
+}
+
+Checked<std::string> check_redis_url(std::string_view text) {
+  RedisUrlParse parsed = parse_redis_url(text);
+  if (!parsed.endpoint) return Checked<std::string>::fail(parsed.problem);
   return Checked<std::string>::ok(std::string(text));
 }
 

@@ -78,9 +78,8 @@ Checked<double> check_seconds(std::string_view text, bool zero_allowed);
 Checked<LogLevel> check_log_level(std::string_view text);
 std::string_view log_level_name(LogLevel level);
 
-// pubsub.backend. "redis" is a known name but refused until the Redis
-// backend exists: better a clear error at --check-config than a server that
-// starts and silently relays only between its own workers.
+// pubsub.backend: local (the master relays between this host's workers) or
+// redis (every host, through pubsub.redis_url).
 Checked<PubSubBackend> check_pubsub_backend(std::string_view text);
 std::string_view pubsub_backend_name(PubSubBackend backend);
 
@@ -93,6 +92,9 @@ Checked<std::string> check_prefix(std::string_view text);
 
 // A non-empty string (cache_control, a path, ...).
 Checked<std::string> check_nonempty(std::string_view text);
+
+// pubsub.redis_url: one of the forms config/redis_url.hpp accepts.
+Checked<std::string> check_redis_url(std::string_view text);
 
 // The access log setting: "-" (stdout) and "off" are kept as they are;
 // anything else is a file path, to be made absolute. Empty is refused.

@@ -87,7 +87,9 @@ std::vector<Reader::Key> Reader::pubsub_keys() {
       {"backend", [this](const Entry& e) { read_backend(e); }},
       {"redis_url",
        [this, &p](const Entry& e) {
-         read_string(e, check_nonempty, p.redis_url);
+         read_string(e, check_redis_url, p.redis_url);
+         if (auto parsed = parse_redis_url(p.redis_url); parsed.endpoint)
+           p.redis = std::move(*parsed.endpoint);
        }},
       {"prefix",
        [this, &p](const Entry& e) {

@@ -247,16 +247,22 @@ chat:
 )");
   ASSERT_THAT(r.errors, IsEmpty());
   EXPECT_EQ(r.config.pubsub.redis_url, "redis://10.0.0.5:6379/1");
+  EXPECT_EQ(r.config.pubsub.redis.host, "10.0.0.5");
+  EXPECT_EQ(r.config.pubsub.redis.db, 1);
   EXPECT_EQ(r.config.pubsub.prefix, "staging");
   EXPECT_EQ(r.config.pubsub.history, 1u);
   EXPECT_EQ(r.config.chat.poll_timeout_s, 2.5);
 }
 
 TEST(ReadYamlErrors, PubSubAndChat) {
-  EXPECT_THAT(errors_of("pubsub:\n  backend: redis\n"),
-              ElementsAre("gale.yaml:2:3: pubsub.backend: \"redis\" is not "
-                          "built yet; use \"local\" (the master relays "
-                          "between this host's workers)"));
+  EXPECT_THAT(errors_of("pubsub:\n  backend: redis\n"), IsEmpty());
+  EXPECT_THAT(errors_of("pubsub:\n  redis_url: \"redis://h:0/1\"\n"),
+              ElementsAre("gale.yaml:2:3: pubsub.redis_url: the port must be "
+                          "1..65535 (an IPv6 host goes in [])"));
+  EXPECT_THAT(errors_of("pubsub:\n  redis_url: \"http://h\"\n"),
+              ElementsAre("gale.yaml:2:3: pubsub.redis_url: expected "
+                          "redis://[[user]:password@]host[:port][/db] or "
+                          "unix://[[user]:password@]/path[?db=N]"));
   EXPECT_THAT(errors_of("pubsub:\n  backend: memcached\n"),
               ElementsAre("gale.yaml:2:3: pubsub.backend: expected one of "
                           "local|redis, got \"memcached\""));
