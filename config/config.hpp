@@ -14,6 +14,7 @@
 
 #include "config/redis_url.hpp"
 
+#include "server/core/ip_network.hpp"
 #include "server/core/log_level.hpp"
 
 namespace gale {
@@ -92,6 +93,13 @@ struct ChatConfig {
   double poll_timeout_s = 30;  // an idle long-poll answers empty after this
 };
 
+// Running behind a reverse proxy (SPEC §2 `proxy:`, §7).
+struct ProxyConfig {
+  // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed; empty =
+  // none (the headers are ignored, and cost nothing). Host bits cleared.
+  std::vector<IpNetwork> trusted;
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   unsigned workers = 1;  // resolved: never 0 once loaded
@@ -104,6 +112,7 @@ struct Config {
   WebSocketConfig websocket;
   PubSubConfig pubsub;
   ChatConfig chat;
+  ProxyConfig proxy;
   std::string pidfile;      // empty = none
   std::string config_file;  // absolute path of --config, empty = none
 };

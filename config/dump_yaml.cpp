@@ -119,6 +119,15 @@ void emit_chat(YAML::Emitter& out, const ChatConfig& c) {
   out << YAML::EndMap;
 }
 
+void emit_proxy(YAML::Emitter& out, const ProxyConfig& p) {
+  out << YAML::Key << "proxy" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "trusted" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const IpNetwork& network : p.trusted)
+    out << YAML::DoubleQuoted << network.to_string();
+  out << YAML::EndSeq;
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string dump_yaml(const Config& config) {
@@ -137,6 +146,7 @@ std::string dump_yaml(const Config& config) {
   emit_websocket(out, config.websocket);
   emit_pubsub(out, config.pubsub);
   emit_chat(out, config.chat);
+  emit_proxy(out, config.proxy);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

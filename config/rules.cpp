@@ -243,4 +243,10 @@ Checked<std::string> check_origin(std::string_view text) {
   return Result::ok(scheme + "://" + lower(host) + port_text);
 }
 
+Checked<IpNetwork> check_trusted_proxy(std::string_view text) {
+  IpNetworkParse parsed = parse_ip_network(text);
+  if (!parsed.network) return Checked<IpNetwork>::fail(parsed.problem);
+  return Checked<IpNetwork>::ok(*parsed.network);
+}
+
 }  // namespace gale

@@ -109,4 +109,9 @@ bool access_log_is_path(std::string_view setting);
 // ws, 443 for https and wss) left out.
 Checked<std::string> check_origin(std::string_view text);
 
+// One entry of proxy.trusted: a CIDR ("10.0.0.0/8", "fd00::/8") or a bare
+// address (/32 or /128). Host bits past the prefix are cleared.
+inline constexpr std::string_view kANetwork = "an IP address or CIDR";
+Checked<IpNetwork> check_trusted_proxy(std::string_view text);
+
 }  // namespace gale

@@ -71,6 +71,7 @@ class Reader {
   std::vector<Key> websocket_keys();
   std::vector<Key> pubsub_keys();
   std::vector<Key> chat_keys();
+  std::vector<Key> proxy_keys();
 
   void read_level(const Entry& e);
   void read_backend(const Entry& e);
@@ -82,6 +83,7 @@ class Reader {
   void report_repeated_address(const Entry& item, const ListenAddress& address,
                                const std::vector<ListenAddress>& earlier);
   void read_allowed_origins(const Entry& e);
+  void read_trusted_proxies(const Entry& e);
 
   // --- reporting (yaml_file.cpp) ------------------------------------------
 

@@ -49,6 +49,7 @@ std::vector<Reader::Key> Reader::top_level_keys() {
        [this](const Entry& e) { read_mapping(e, websocket_keys()); }},
       {"pubsub", [this](const Entry& e) { read_mapping(e, pubsub_keys()); }},
       {"chat", [this](const Entry& e) { read_mapping(e, chat_keys()); }},
+      {"proxy", [this](const Entry& e) { read_mapping(e, proxy_keys()); }},
   };
 }
 
@@ -106,6 +107,10 @@ std::vector<Reader::Key> Reader::chat_keys() {
   return {{"poll_timeout_s", [this](const Entry& e) {
              read_seconds(e, false, config_.chat.poll_timeout_s);
            }}};
+}
+
+std::vector<Reader::Key> Reader::proxy_keys() {
+  return {{"trusted", [this](const Entry& e) { read_trusted_proxies(e); }}};
 }
 
 std::vector<Reader::Key> Reader::static_keys() {
@@ -312,6 +317,39 @@ void Reader::read_allowed_origins(const Entry& e) {
     error(*any, "\"*\" allows any origin, so it must be the only entry");
   }
   config_.websocket.allowed_origins = std::move(origins);
+}
+
+// proxy.trusted: each entry checked on its own, then no network twice
+// (after host bits are cleared, so "10.1.0.0/8" repeats "10.0.0.0/8").
+void Reader::read_trusted_proxies(const Entry& e) {
+  if (!e.value.IsSequence()) {
+    return error(e, expected("a list of CIDRs", describe(e.value)));
+  }
+  std::vector<IpNetwork> networks;
+  std::vector<std::size_t> listed_at;  // each one's index in the file's list
+  for (std::size_t i = 0; i < e.value.size(); ++i) {
+    const YAML::Node item = e.value[i];
+    const Entry entry{item, item, e.name + "[" + std::to_string(i) + "]"};
+    const auto text = scalar_text(entry, kANetwork);
+    if (!text) continue;
+    const auto checked = check_trusted_proxy(*text);
+    if (!checked.value) {
+      error(entry, checked.problem);
+      continue;
+    }
+    const auto same =
+        std::find(networks.begin(), networks.end(), *checked.value);
+    if (same != networks.end()) {
+      error(entry, in_quotes(checked.value->to_string()) +
+                       " is listed twice (also " + e.name + "[" +
+                       std::to_string(listed_at[same - networks.begin()]) +
+                       "])");
+      continue;
+    }
+    networks.push_back(*checked.value);
+    listed_at.push_back(i);
+  }
+  config_.proxy.trusted = std::move(networks);
 }
 
 }  // namespace gale::yaml_detail

@@ -93,6 +93,7 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
       BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
   manager_ = std::make_unique<ConnectionManager>(*loop_, app_, config_.limits,
                                                  access_log_);
+  manager_->trusted_proxies = IpNetworkList(config_.proxy.trusted);
   make_pubsub();
   make_websockets();
   manager_->on_connection_closed = [this] {

@@ -455,7 +455,7 @@ void Connection::dispatch() {
   state_ = State::handling;
   parser_needs_reset_ = true;  // once this request's response is done
   clear_timeout();
-  buffers.request.bind(&buffers.parser.head(), &buffers.parser.body(), &peer_);
+  bind_request();
   buffers.writer.begin(buffers.parser.head());
 
   RoutedHandler routed;
@@ -675,11 +675,8 @@ std::size_t Connection::pending_bytes() const {
 void Connection::log_access(int status, std::uint64_t body_bytes) {
   if (!manager_.access_log.enabled()) return;
   AccessRecord r;
-  // After dispatch the request has (or will cache) the formatted address.
   std::string formatted;
-  r.remote_ip = parser_needs_reset_
-                    ? buffers_->request.remote_ip()
-                    : std::string_view(formatted = peer_address());
+  r.remote_ip = client_address(formatted);
   r.clf_date = manager_.dates.clf_date();
   r.status = status;
   r.body_bytes = body_bytes;
@@ -696,6 +693,26 @@ void Connection::log_access(int status, std::uint64_t body_bytes) {
 
 std::string Connection::peer_address() const {
   return peer_.address().to_string();
+}
+
+void Connection::bind_request() {
+  ConnectionBuffers& b = *buffers_;
+  b.request.bind(&b.parser.head(), &b.parser.body(), &peer_);
+  // The one branch proxy.trusted costs when empty (the default).
+  if (!manager_.trusted_proxies.empty())
+    b.request.apply_proxy_headers(manager_.trusted_proxies);
+}
+
+// After dispatch the request has (or will cache) the address. A reply
+// before it (404, 405, 413, ...) with the head read still names the client
+// a trusted proxy forwarded; with no head, only the peer is known.
+std::string_view Connection::client_address(std::string& formatted) {
+  if (parser_needs_reset_) return buffers_->request.remote_ip();
+  if (!manager_.trusted_proxies.empty() && buffers_->parser.head_done()) {
+    bind_request();
+    return buffers_->request.remote_ip();
+  }
+  return formatted = peer_address();
 }
 
 void Connection::set_no_delay() {

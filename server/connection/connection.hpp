@@ -131,7 +131,9 @@ class Connection final : public ResponseChannel,
   void reply_and_close(int status, std::string_view body,
                        std::string_view extra_field = {});
   bool route_takes_request();
+  void bind_request();
   void log_access(int status, std::uint64_t body_bytes);
+  std::string_view client_address(std::string& formatted);
   std::string peer_address() const;
   void acquire_buffers();
   void set_no_delay();

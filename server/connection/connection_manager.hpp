@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "server/connection/access_log.hpp"
 #include "server/connection/connection_buffers.hpp"
+#include "server/core/ip_network.hpp"
 #include "server/core/object_pool.hpp"
 #include "server/core/timeout_list.hpp"
 #include "server/core/worker_state.hpp"
@@ -80,6 +81,9 @@ struct ConnectionManager {
   Application& app;
   Limits limits;
   AccessLog& access_log;
+  // proxy.trusted: peers whose X-Forwarded-For/-Proto are believed. Empty
+  // (the default) means none, at the cost of one branch per request.
+  IpNetworkList trusted_proxies;
   DateCache dates;
   // Spares kept for reuse: enough for the connections a worker serves at
   // once under load, few enough that a burst's peak is given back.

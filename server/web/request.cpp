@@ -1,5 +1,7 @@
 #include "server/web/request.hpp"
 
+#include "server/http/forwarded.hpp"
+
 namespace gale {
 
 void HttpRequest::bind(const RequestHead* head, const std::string* body,
@@ -8,6 +10,8 @@ void HttpRequest::bind(const RequestHead* head, const std::string* body,
   body_ = body;
   peer_ = peer;
   remote_ip_.clear();
+  forwarded_ip_ = {};
+  protocol_ = "http";
   parts_ = split_target(head->target);
   start_ = std::chrono::steady_clock::now();
   query_args_.reset();
@@ -15,7 +19,21 @@ void HttpRequest::bind(const RequestHead* head, const std::string* body,
   cookies_.reset();
 }
 
+void HttpRequest::apply_proxy_headers(const IpNetworkList& trusted) {
+  if (!peer_) return;
+  const boost::asio::ip::address& address = peer_->address();
+  const IpAddress peer = address.is_v4()
+                             ? IpAddress::from_v4(address.to_v4().to_bytes())
+                             : IpAddress::from_v6(address.to_v6().to_bytes());
+  if (!trusted.contains(peer)) return;
+  forwarded_ip_ = forwarded_client(head_->headers, trusted);
+  if (const std::string_view proto = forwarded_proto(head_->headers);
+      !proto.empty())
+    protocol_ = proto;
+}
+
 std::string_view HttpRequest::remote_ip() const {
+  if (!forwarded_ip_.empty()) return forwarded_ip_;
   if (remote_ip_.empty() && peer_) remote_ip_ = peer_->address().to_string();
   return remote_ip_;
 }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/core/ip_network.hpp"
 #include "server/http/fields.hpp"
 #include "server/http/request_parser.hpp"
 #include "server/http/url.hpp"
@@ -29,6 +30,10 @@ class HttpRequest {
   // Binds to a freshly parsed message; called by the connection.
   void bind(const RequestHead* head, const std::string* body,
             const boost::asio::ip::tcp::endpoint* peer);
+  // Believes X-Forwarded-For / X-Forwarded-Proto if the peer is in
+  // `trusted` (proxy.trusted); called by the connection after bind(), and
+  // only when the list is not empty. See server/http/forwarded.hpp.
+  void apply_proxy_headers(const IpNetworkList& trusted);
 
   std::string_view method() const { return head_->method_name; }
   Method method_id() const { return head_->method; }
@@ -44,8 +49,12 @@ class HttpRequest {
     return head_->headers.get(name, fallback);
   }
   const std::string& body() const { return *body_; }
-  // The client's address, formatted on first use only.
+  // The client's address: the peer's, formatted on first use only, or the
+  // one a trusted proxy forwarded (X-Forwarded-For, as sent).
   std::string_view remote_ip() const;
+  // "http", or "https" when a trusted proxy says the client used TLS
+  // (X-Forwarded-Proto); Tornado's request.protocol.
+  std::string_view protocol() const { return protocol_; }
   std::string_view host() const { return header("Host"); }
   bool keep_alive() const { return head_->keep_alive; }
   std::chrono::steady_clock::time_point start_time() const { return start_; }
@@ -62,6 +71,8 @@ class HttpRequest {
   const std::string* body_ = nullptr;
   const boost::asio::ip::tcp::endpoint* peer_ = nullptr;
   mutable std::string remote_ip_;
+  std::string_view forwarded_ip_;  // from a trusted proxy, else empty
+  std::string_view protocol_ = "http";
   TargetParts parts_;
   std::chrono::steady_clock::time_point start_;
   mutable std::optional<Arguments> query_args_;

@@ -57,6 +57,7 @@ void ExpectSameSettings(const Config& a, const Config& b) {
   EXPECT_EQ(a.pubsub.prefix, b.pubsub.prefix);
   EXPECT_EQ(a.pubsub.history, b.pubsub.history);
   EXPECT_EQ(a.chat.poll_timeout_s, b.chat.poll_timeout_s);
+  EXPECT_EQ(a.proxy.trusted, b.proxy.trusted);
   EXPECT_EQ(a.pidfile, b.pidfile);
 }
 
@@ -134,6 +135,8 @@ pubsub:
   history: 7
 chat:
   poll_timeout_s: 0.75
+proxy:
+  trusted: [127.0.0.0/8, "::1", 10.1.2.3/8, "fd00::/8"]
 )");
   const LoadOutcome first = load_config({"--config", "conf/gale.yaml"});
   ASSERT_THAT(first.errors, IsEmpty());
@@ -184,6 +187,18 @@ TEST_F(DumpYamlTest, WritesReadableYaml) {
   EXPECT_THAT(yaml, HasSubstr("pubsub:\n  backend: \"local\"\n"));
   EXPECT_THAT(yaml, HasSubstr("  history: 200\n"));
   EXPECT_THAT(yaml, HasSubstr("chat:\n  poll_timeout_s: 30\n"));
+  EXPECT_THAT(yaml, HasSubstr("proxy:\n  trusted: []\n"));
+}
+
+TEST_F(DumpYamlTest, WritesTrustedProxiesNormalized) {
+  Config config;
+  config.proxy.trusted = {*parse_ip_network("10.1.2.3/8").network,
+                          *parse_ip_network("::1").network};
+  EXPECT_THAT(dump_yaml(config),
+              HasSubstr("proxy:\n  trusted: [\"10.0.0.0/8\", \"::1/128\"]\n"));
+  const LoadOutcome back = reload(config);
+  ASSERT_THAT(back.errors, IsEmpty()) << dump_yaml(config);
+  EXPECT_EQ(back.config.proxy.trusted, config.proxy.trusted);
 }
 
 }  // namespace

@@ -151,6 +151,16 @@ struct LiveTaskSocketsHandler : RequestHandler {
   void get() override { write(std::to_string(live_task_sockets)); }
 };
 
+// GET /test/client: the client as a handler sees it, "remote_ip protocol"
+// (behind a proxy in proxy.trusted: the forwarded address and scheme).
+struct ClientHandler : RequestHandler {
+  void get() override {
+    set_header("Content-Type", "text/plain");
+    write(std::string(request().remote_ip()) + " " +
+          std::string(request().protocol()));
+  }
+};
+
 }  // namespace
 
 void add_test_routes(Application& app) {
@@ -163,6 +173,7 @@ void add_test_routes(Application& app) {
   app.add({"/test/stream_then_throw", handler<StreamThenThrowHandler>()});
   app.add({"/test/publish", handler<PublishHandler>()});
   app.add({"/test/history", handler<HistoryHandler>()});
+  app.add({"/test/client", handler<ClientHandler>()});
 }
 
 }  // namespace gale::testing
