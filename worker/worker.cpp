@@ -325,9 +325,9 @@ void Worker::on_tick() {
   expire_timeouts(now);
   if (this_worker().drain == DrainState::stopping)
     close_long_idle_connections(now);
-  // Many contexts went back to the heap (a burst ended): hand the pages to
-  // the system, or a worker's RSS would stay at its peak.
-  if (manager_->buffer_pool.take_freed_count() >= 32) ::malloc_trim(0);
+  // Many contexts went back to the heap and a burst ended: hand the pages
+  // to the system, or a worker's RSS would stay at its peak.
+  if (manager_->buffer_pool.tick(32)) ::malloc_trim(0);
   access_log_.flush();
   maybe_finish_drain();
   if (!stopping_) start_tick();
