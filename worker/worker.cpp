@@ -336,6 +336,7 @@ void Worker::on_tick() {
 void Worker::expire_timeouts(Clock::time_point now) {
   manager_->expire_timeouts(now);
   websockets_->expire(now);
+  pubsub_->expire_long_polls(now);
 }
 
 // ---- stopping

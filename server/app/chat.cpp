@@ -67,27 +67,32 @@ struct ChatNewHandler : RequestHandler {
 };
 
 // POST /chat/updates: what came after the cursor, or a long-poll for it.
-struct ChatUpdatesHandler : RequestHandler {
+// The callback form of wait_after() (long_poll.hpp): this route is the one
+// thousands of clients re-poll the moment they are answered, and a waiting
+// poll then costs no coroutine, timer or subscription of its own.
+struct ChatUpdatesHandler : RequestHandler, LongPoll {
   explicit ChatUpdatesHandler(ChatOptions options) : options_(options) {}
 
   void post() override {
     set_header("Cache-Control", "no-store");
-    spawn(answer(get_argument("cursor", "")));
+    finish_later();
+    pubsub().wait_after(kChatChannel, get_argument("cursor", ""),
+                        options_.poll_timeout, *this);
   }
 
- private:
-  // A client that leaves mid-wait cancels this coroutine: wait_after()
-  // throws and takes its subscription and timer with it.
-  boost::asio::awaitable<void> answer(std::string cursor) {
-    PubSub::Messages messages = co_await pubsub().wait_after(
-        std::string(kChatChannel), std::move(cursor), options_.poll_timeout);
+  void on_long_poll(PubSub::Messages messages) override {
     boost::json::array list;
     list.reserve(messages.size());
     for (const pubsub::MessagePtr& m : messages)
       list.emplace_back(message_json(*m));
     write(boost::json::value{{"messages", std::move(list)}});
+    finish();
   }
 
+  // The client left: the wait ends here, not at the next message.
+  void on_connection_close() override { cancel(); }
+
+ private:
   ChatOptions options_;
 };
 

@@ -113,8 +113,16 @@ boost::asio::awaitable<bool> PubSub::wait_for_delivery(
   co_return waiter.woken;
 }
 
+void PubSub::wait_after(std::string_view channel, std::string cursor,
+                        std::chrono::steady_clock::duration timeout,
+                        LongPoll& poll) {
+  long_polls_.wait_after(channel, std::move(cursor), timeout, poll,
+                         should_not_wait());
+}
+
 void PubSub::wake_all_waiters() {
   draining_ = true;
+  long_polls_.answer_all();
   for (detail::PubSubWaiter& waiter : waiters_)
     if (!waiter.woken) waiter.wake();
 }

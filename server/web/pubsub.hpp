@@ -31,6 +31,8 @@
 #include "server/pubsub/backend.hpp"
 #include "server/pubsub/hub.hpp"
 #include "server/pubsub/message.hpp"
+#include "server/web/long_poll.hpp"
+#include "server/web/long_polls.hpp"
 
 namespace gale {
 
@@ -104,14 +106,27 @@ class PubSub {
       std::string channel, std::string cursor,
       std::chrono::steady_clock::duration timeout);
 
+  // The same wait answered by callback: `poll` (a base of its owner, see
+  // long_poll.hpp) gets on_long_poll() once, perhaps before this returns.
+  // No coroutine, no timer, no allocation while it waits; its timeout is
+  // checked on the worker's tick (expire_long_polls), so it may answer up
+  // to a tick late.
+  void wait_after(std::string_view channel, std::string cursor,
+                  std::chrono::steady_clock::duration timeout, LongPoll& poll);
+  void expire_long_polls(std::chrono::steady_clock::time_point now) {
+    long_polls_.expire(now);
+  }
+
   // The worker is going away: answers every waiting wait_after() now with
   // what it has (often nothing), and every later one at once, so clients
   // re-poll to a worker that stays. Call it when draining starts.
   void wake_all_waiters();
   bool draining() const { return draining_; }
 
-  // Long-polls waiting now (for /info-style counters and tests).
-  std::size_t waiters() const { return waiters_.size(); }
+  // Long-polls waiting now, both forms (for /info-style counters and tests).
+  std::size_t waiters() const {
+    return waiters_.size() + long_polls_.waiting();
+  }
 
   pubsub::Hub& hub() const { return hub_; }
   pubsub::Backend& backend() const { return backend_; }
@@ -131,6 +146,7 @@ class PubSub {
   // Auto-unlinking: a waiter leaves on its own when its coroutine frame
   // dies, even if that happens after this list (loop torn down last).
   WaiterList waiters_;
+  LongPolls long_polls_{hub_, backend_};
   bool draining_ = false;
 };
 

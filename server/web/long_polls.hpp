@@ -1,0 +1,87 @@
+// The long-polls of one worker waiting through the callback form
+// (long_poll.hpp), grouped by channel: each channel with waiters holds ONE
+// hub subscription, and a message delivered on it answers them all in one
+// pass, from inside the delivery, with no task posted per waiter. Deadlines
+// sit in per-duration FIFO lists (every poll of a list waits the same time,
+// so appending keeps it sorted) expired by the worker's tick, as the
+// connections' timeouts are: at most a tick late, no timer per poll.
+#pragma once
+
+#include <boost/intrusive/list.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "server/core/timeout_list.hpp"
+#include "server/pubsub/backend.hpp"
+#include "server/pubsub/hub.hpp"
+#include "server/web/long_poll.hpp"
+
+namespace gale {
+
+namespace detail {
+
+using PollsOnChannel = boost::intrusive::list<
+    LongPoll,
+    boost::intrusive::member_hook<LongPoll, ListHook, &LongPoll::channel_hook>,
+    boost::intrusive::constant_time_size<false>>;
+
+struct WaitingChannel {
+  std::string name;
+  pubsub::Subscription subscription;
+  PollsOnChannel polls;
+};
+
+}  // namespace detail
+
+class LongPolls {
+ public:
+  using Messages = LongPoll::Messages;
+
+  LongPolls(pubsub::Hub& hub, pubsub::Backend& backend)
+      : hub_(hub), backend_(backend) {}
+  LongPolls(const LongPolls&) = delete;
+  LongPolls& operator=(const LongPolls&) = delete;
+  ~LongPolls();
+
+  // PubSub::wait_after()'s callback form (long_poll.hpp). `draining` says
+  // whether the worker answers every poll at once.
+  void wait_after(std::string_view channel, std::string cursor,
+                  Clock::duration timeout, LongPoll& poll, bool draining);
+
+  // Answers, empty, every poll whose deadline has passed; drops channels
+  // nobody waits on any more. Called from the worker's tick.
+  void expire(Clock::time_point now);
+
+  // Answers every waiting poll now with what is kept after its cursor.
+  void answer_all();
+
+  std::size_t waiting() const;
+
+ private:
+  using Deadlines = TimeoutList<LongPoll, &LongPoll::timeout_hook>;
+
+  // Answers `poll` if it should not wait (messages after its cursor, or
+  // draining) and returns true; else false.
+  bool try_answer(const std::string& channel, LongPoll& poll, bool draining);
+  void park(detail::WaitingChannel& channel, LongPoll& poll,
+            Clock::duration timeout);
+  void on_delivery(detail::WaitingChannel& channel);
+  detail::WaitingChannel& channel_for(std::string_view name);
+  Deadlines& deadlines_for(Clock::duration timeout);
+
+  pubsub::Hub& hub_;
+  pubsub::Backend& backend_;
+  bool draining_ = false;
+  std::unordered_map<std::string, std::unique_ptr<detail::WaitingChannel>>
+      channels_;
+  // One list per distinct timeout (a handful at most: usually one).
+  std::vector<std::pair<Clock::duration, std::unique_ptr<Deadlines>>>
+      deadlines_;
+};
+
+}  // namespace gale

@@ -1,0 +1,211 @@
+// The callback form of PubSub::wait_after() (long_poll.hpp, long_polls.hpp):
+// answered at once, woken by a delivery in one pass, timed out by the
+// tick, cancelled or destroyed with nothing left behind, answered on drain,
+// a cursor ahead of the hub waited for, and owners that poll again or
+// vanish from inside their own callback.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "server/core/worker_state.hpp"
+#include "server/pubsub/backend.hpp"
+#include "server/pubsub/hub.hpp"
+#include "server/web/pubsub.hpp"
+
+namespace gale {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Orders nothing itself: tests deliver to the hub directly. Knows which
+// cursors are "on their way" (Backend::ahead).
+struct StubBackend final : pubsub::Backend {
+  void publish(std::string, std::string, pubsub::PublishCompletion) override {}
+  bool ahead(std::string_view, std::string_view cursor) const override {
+    return coming.count(std::string(cursor)) > 0;
+  }
+  std::set<std::string> coming;
+};
+
+struct Poll : LongPoll {
+  void on_long_poll(Messages messages) override {
+    ++answers;
+    for (const auto& m : messages)
+      bodies.push_back(m->body);
+    if (then) then(*this);
+  }
+  int answers = 0;
+  std::vector<std::string> bodies;
+  std::function<void(Poll&)> then;  // runs inside the callback
+};
+
+class LongPollTest : public ::testing::Test {
+ protected:
+  ~LongPollTest() override { this_worker() = saved_; }
+
+  void deliver(const std::string& id, const std::string& body,
+               const std::string& channel = "room") {
+    hub_.deliver(pubsub::Message{channel, id, body});
+  }
+  void wait(Poll& poll, std::string cursor,
+            std::chrono::steady_clock::duration timeout = 30s,
+            const std::string& channel = "room") {
+    pubsub_.wait_after(channel, std::move(cursor), timeout, poll);
+  }
+
+  WorkerState saved_ = this_worker();
+  pubsub::Hub hub_{3};
+  StubBackend backend_;
+  PubSub pubsub_{hub_, backend_};
+};
+
+TEST_F(LongPollTest, AnswersAtOnceWhenNewerMessagesAreKept) {
+  deliver("1", "a");
+  deliver("2", "b");
+  Poll p;
+  wait(p, "1");
+  EXPECT_EQ(p.answers, 1);
+  EXPECT_EQ(p.bodies, std::vector<std::string>{"b"});
+  EXPECT_FALSE(p.waiting());
+  EXPECT_EQ(pubsub_.waiters(), 0u);
+}
+
+TEST_F(LongPollTest, UnknownCursorGetsTheWholeHistoryAtOnce) {
+  deliver("1", "a");
+  deliver("2", "b");
+  Poll p;
+  wait(p, "nope");
+  EXPECT_EQ(p.bodies, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(LongPollTest, OneDeliveryAnswersEveryWaiterOnceAndOnlyItsChannel) {
+  deliver("1", "a");
+  std::vector<std::unique_ptr<Poll>> polls;
+  for (int i = 0; i < 200; ++i) {
+    polls.push_back(std::make_unique<Poll>());
+    wait(*polls.back(), "1");
+  }
+  Poll elsewhere;
+  wait(elsewhere, "", 30s, "other");
+  EXPECT_EQ(pubsub_.waiters(), 201u);
+  deliver("2", "b");
+  for (const auto& p : polls) {
+    EXPECT_EQ(p->answers, 1);
+    EXPECT_EQ(p->bodies, std::vector<std::string>{"b"});
+  }
+  EXPECT_EQ(elsewhere.answers, 0);
+  EXPECT_EQ(pubsub_.waiters(), 1u);
+  deliver("3", "c");  // answered ones are not called again
+  for (const auto& p : polls)
+    EXPECT_EQ(p->answers, 1);
+}
+
+TEST_F(LongPollTest, TimesOutEmptyOnTheTickAfterItsDeadline) {
+  Poll p;
+  wait(p, "", 1s);
+  pubsub_.expire_long_polls(std::chrono::steady_clock::now());
+  EXPECT_EQ(p.answers, 0);
+  pubsub_.expire_long_polls(std::chrono::steady_clock::now() + 2s);
+  EXPECT_EQ(p.answers, 1);
+  EXPECT_TRUE(p.bodies.empty());
+  EXPECT_EQ(pubsub_.waiters(), 0u);
+}
+
+TEST_F(LongPollTest, DifferentTimeoutsExpireEachAtItsOwnTime) {
+  Poll long_one, short_one;
+  wait(long_one, "", 10s);
+  wait(short_one, "", 1s);
+  pubsub_.expire_long_polls(std::chrono::steady_clock::now() + 2s);
+  EXPECT_EQ(short_one.answers, 1);
+  EXPECT_EQ(long_one.answers, 0);
+}
+
+TEST_F(LongPollTest, CancelledOrDestroyedPollsAreNeverCalled) {
+  Poll cancelled;
+  wait(cancelled, "");
+  auto destroyed = std::make_unique<Poll>();
+  wait(*destroyed, "");
+  EXPECT_EQ(pubsub_.waiters(), 2u);
+  cancelled.cancel();
+  destroyed.reset();
+  EXPECT_EQ(pubsub_.waiters(), 0u);
+  deliver("1", "a");
+  pubsub_.expire_long_polls(std::chrono::steady_clock::now() + 60s);
+  EXPECT_EQ(cancelled.answers, 0);
+}
+
+TEST_F(LongPollTest, AnOwnerMayPollAgainFromItsCallbackAndWaitsForTheNext) {
+  deliver("1", "a");
+  Poll p;
+  p.then = [this](Poll& self) {
+    if (self.answers == 1) wait(self, "2");  // the pipelined next poll
+  };
+  wait(p, "1");
+  deliver("2", "b");
+  EXPECT_EQ(p.answers, 1);
+  EXPECT_TRUE(p.waiting());
+  deliver("3", "c");
+  EXPECT_EQ(p.answers, 2);
+  EXPECT_EQ(p.bodies, (std::vector<std::string>{"b", "c"}));
+}
+
+TEST_F(LongPollTest, AnOwnerMayDestroyAnotherWaiterFromItsCallback) {
+  deliver("1", "a");
+  auto victim = std::make_unique<Poll>();
+  Poll killer;
+  killer.then = [&victim](Poll&) { victim.reset(); };
+  wait(killer, "1");
+  wait(*victim, "1");
+  deliver("2", "b");
+  EXPECT_EQ(killer.answers, 1);
+  EXPECT_EQ(victim, nullptr);
+  EXPECT_EQ(pubsub_.waiters(), 0u);
+}
+
+TEST_F(LongPollTest, ACursorAheadOfTheHubIsWaitedForNotTakenAsUnknown) {
+  deliver("1", "a");
+  backend_.coming.insert("2");
+  Poll p;
+  wait(p, "2");  // another worker answered "2"; ours has not got it yet
+  EXPECT_EQ(p.answers, 0);
+  deliver("2", "b");  // the cursor itself arrives: nothing after it yet
+  EXPECT_EQ(p.answers, 0);
+  EXPECT_TRUE(p.waiting());
+  deliver("3", "c");
+  EXPECT_EQ(p.bodies, std::vector<std::string>{"c"});
+}
+
+TEST_F(LongPollTest, DrainingAnswersEveryWaiterNowAndLaterOnesAtOnce) {
+  Poll a, b;
+  wait(a, "");
+  wait(b, "", 5s, "other");
+  pubsub_.wake_all_waiters();
+  EXPECT_EQ(a.answers, 1);
+  EXPECT_EQ(b.answers, 1);
+  Poll late;
+  wait(late, "");
+  EXPECT_EQ(late.answers, 1);
+  EXPECT_EQ(pubsub_.waiters(), 0u);
+}
+
+TEST_F(LongPollTest, PollsOutlivingThePubSubAreSafe) {
+  Poll p;
+  {
+    pubsub::Hub hub;
+    StubBackend backend;
+    PubSub ps(hub, backend);
+    ps.wait_after("room", "", 30s, p);
+    EXPECT_TRUE(p.waiting());
+  }
+  EXPECT_FALSE(p.waiting());
+  p.cancel();
+}
+
+}  // namespace
+}  // namespace gale
