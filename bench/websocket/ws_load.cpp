@@ -18,7 +18,9 @@
 //          --pub ws:PATH (a WebSocket client that sends text messages; it
 //          also receives them, sender included, and discards them) or
 //          --pub http:PATH (HTTP POSTs, pipelined on one keep-alive
-//          connection: nchan's publisher). A probe message must reach every
+//          connection: nchan's publisher). --sub-ports P1,P2,... spreads
+//          the subscribers round-robin over several servers (instances
+//          sharing rooms); the publisher stays on --port. A probe message must reach every
 //          subscriber before "ready". Then commands:
 //            fast SECONDS WINDOW  publish as fast as the subscribers take
 //                   it, keeping at most WINDOW messages not yet delivered
@@ -94,6 +96,9 @@ struct Opts {
   double drain_timeout = 30;  // bcast: after the last send, wait this long
   bool verify = false;
   std::string pub = "ws:/ws/chat";
+  // bcast: subscribers spread round-robin over these ports (several
+  // instances sharing rooms, bench/cluster); empty = all on --port.
+  std::vector<int> sub_ports;
 } O;
 
 [[noreturn]] void die(const char* msg) {
@@ -304,7 +309,10 @@ void start_connect(size_t i) {
   c.fd = fd;
   c.st = St::Connecting;
   in_flight_opens++;
-  int r = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  sockaddr_in to = addr;
+  if (c.role == Role::Client && !O.sub_ports.empty())
+    to.sin_port = htons(uint16_t(O.sub_ports[i % O.sub_ports.size()]));
+  int r = connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT;
   ev.data.u64 = i;
@@ -1057,7 +1065,14 @@ int main(int argc, char** argv) {
     };
     if (a == "--port")
       O.port = int(num(val()));
-    else if (a == "--path")
+    else if (a == "--sub-ports") {
+      std::string list = val();
+      for (size_t at = 0; at <= list.size();) {
+        size_t comma = std::min(list.find(',', at), list.size());
+        O.sub_ports.push_back(int(num(list.substr(at, comma - at).c_str())));
+        at = comma + 1;
+      }
+    } else if (a == "--path")
       O.path = val();
     else if (a == "--conns")
       O.conns = int(num(val()));
