@@ -225,6 +225,7 @@ void Master::child_main(unsigned index, const Generation& gen, int channel_fd,
   options.activity = activity;
   options.accept_board = accept_board_;
   options.accept_line = accept_line;
+  options.listeners_outlive_us = options_.socket_activated;
   if (config.reuse_port && !options_.socket_activated) {
     // Each worker its own SO_REUSEPORT listener: the kernel spreads
     // connections over them. The master's copies only reserve the port.

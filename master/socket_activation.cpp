@@ -28,6 +28,10 @@ std::vector<FileDescriptor> take_activated_sockets() {
       continue;
     }
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    // A gale before 2026-12-03 left its stop filter (drop new SYNs) on the
+    // socket, and systemd keeps the socket across restarts: take it off,
+    // or this gale would accept nothing. No filter is not an error.
+    ::setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
     out.emplace_back(fd);
   }
   ::unsetenv("LISTEN_PID");

@@ -351,7 +351,8 @@ void Worker::drain(DrainMode mode) {
     return;
   bool first = this_worker().drain == DrainState::running;
   this_worker().drain = want;
-  close_listeners(want == DrainState::stopping || config_.reuse_port);
+  close_listeners(!options_.listeners_outlive_us &&
+                  (want == DrainState::stopping || config_.reuse_port));
   manager_->drain_all();
   // WebSockets cannot move to another worker: each is told to go (1001)
   // after what is queued for it, and its client reconnects to a live one.

@@ -44,6 +44,11 @@ struct WorkerOptions {
   // and this worker's line in it (-1: none).
   AcceptBoard* accept_board = nullptr;
   int accept_line = -1;
+  // The listeners belong to someone who keeps them open after us (systemd
+  // socket activation): closing ours leaves their backlog queued for the
+  // next gale, so a stopping worker must not filter new handshakes off
+  // them (the filter would stay on the socket systemd hands on).
+  bool listeners_outlive_us = false;
   // Whether the worker owns the process's SIGTERM/SIGQUIT/SIGINT: false
   // when it runs inside another program (gale::testing::AppServer).
   bool handle_signals = true;
