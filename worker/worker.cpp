@@ -17,6 +17,7 @@
 #include "server/connection/connection.hpp"
 #include "server/core/log.hpp"
 #include "server/core/worker_state.hpp"
+#include "server/pubsub/redis/redis_backend.hpp"
 
 namespace gale {
 namespace {
@@ -112,10 +113,14 @@ Worker::Worker(const Config& config, Application& app, WorkerOptions options)
     h.stop_now = [this] { stop_now(); };
     h.adopt = [this](int fd) { adopt(fd); };
     h.reopen_logs = [this] { access_log_.reopen(); };
-    h.relay = [this](std::string_view payload) { relay_->on_frame(payload); };
+    // relay_ is null under `pubsub.backend: redis`: the master's frames
+    // (its resyncs of an idle relay) are then ignored.
+    h.relay = [this](std::string_view payload) {
+      if (relay_) relay_->on_frame(payload);
+    };
     h.master_gone = [this] {
       log::warning("the master is gone; draining and exiting");
-      relay_->on_channel_gone();
+      if (relay_) relay_->on_channel_gone();
       drain(DrainMode::stop);
     };
     channel_ = std::make_unique<ControlChannel>(*loop_, options_.control_fd,
@@ -147,6 +152,7 @@ Worker::~Worker() {
   accept_retry_.reset();
   listener_close_.reset();
   signals_.reset();
+  if (redis_) redis_->shutdown();
   loop_.reset();
   manager_.reset();
 }

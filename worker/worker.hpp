@@ -29,6 +29,10 @@
 
 namespace gale {
 
+namespace pubsub::redis {
+class RedisBackend;  // server/pubsub/redis/redis_backend.hpp
+}  // namespace pubsub::redis
+
 struct WorkerOptions {
   unsigned index = 0;
   std::uint64_t generation = 0;
@@ -123,6 +127,9 @@ class Worker {
   std::unique_ptr<pubsub::Backend> pubsub_backend_;
   std::unique_ptr<PubSub> pubsub_;  // over hub_ and pubsub_backend_
   RelayBackend* relay_ = nullptr;   // pubsub_backend_, under a master
+  // pubsub_backend_ under `pubsub.backend: redis`: its sockets and timers
+  // live on loop_, so ~Worker shuts it down before the loop goes.
+  pubsub::redis::RedisBackend* redis_ = nullptr;
   std::unique_ptr<ConnectionManager> manager_;
   std::unique_ptr<boost::asio::io_context> loop_;
   // Upgraded sockets; aborted with the connections, before the loop goes.

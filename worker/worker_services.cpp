@@ -9,19 +9,41 @@
 #include <string>
 
 #include "server/pubsub/local_backend.hpp"
+#include "server/pubsub/redis/redis_backend.hpp"
 #include "server/websocket/sessions.hpp"
 #include "worker/worker.hpp"
 
 namespace gale {
 
-// Under a master its relay orders messages across the workers; alone, a
-// LocalBackend does. Either way completions run from a later loop turn.
+namespace {
+
+// `pubsub.backend: redis`, from the config's own terms.
+std::unique_ptr<pubsub::redis::RedisBackend> make_redis_backend(
+    boost::asio::io_context& loop, pubsub::Hub& hub, const PubSubConfig& c) {
+  pubsub::redis::RedisBackendOptions o;
+  o.endpoint = c.redis;
+  o.where = describe_redis_endpoint(c.redis);
+  o.prefix = c.prefix;
+  o.history = c.history;
+  return std::make_unique<pubsub::redis::RedisBackend>(loop, hub, std::move(o));
+}
+
+}  // namespace
+
+// With Redis every worker talks to it directly (the master's relay then
+// stays idle); otherwise, under a master its relay orders messages across
+// the workers, and alone a LocalBackend does. Either way completions run
+// from a later loop turn.
 void Worker::make_pubsub() {
   hub_ = std::make_unique<pubsub::Hub>(config_.pubsub.history);
   auto defer = [loop = loop_.get()](std::function<void()> task) {
     boost::asio::post(*loop, std::move(task));
   };
-  if (options_.control_fd >= 0) {
+  if (config_.pubsub.backend == PubSubBackend::redis) {
+    auto redis = make_redis_backend(*loop_, *hub_, config_.pubsub);
+    redis_ = redis.get();
+    pubsub_backend_ = std::move(redis);
+  } else if (options_.control_fd >= 0) {
     auto send = [this](std::string payload) {
       if (channel_)
         channel_->send_reliably(ControlType::relay, std::move(payload));
