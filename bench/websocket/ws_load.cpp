@@ -20,8 +20,8 @@
 //          --pub http:PATH (HTTP POSTs, pipelined on one keep-alive
 //          connection: nchan's publisher). --sub-ports P1,P2,... spreads
 //          the subscribers round-robin over several servers (instances
-//          sharing rooms); the publisher stays on --port. A probe message must reach every
-//          subscriber before "ready". Then commands:
+//          sharing rooms); the publisher stays on --port. A probe message must
+//          reach every subscriber before "ready". Then commands:
 //            fast SECONDS WINDOW  publish as fast as the subscribers take
 //                   it, keeping at most WINDOW messages not yet delivered
 //                   to every subscriber (message k is sent once k-WINDOW
