@@ -1,5 +1,10 @@
 // What a worker's handlers share besides connections, made once per
 // worker: the pub/sub (hub, backend, PubSub) and the WebSocket sessions.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -8,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "server/core/log.hpp"
 #include "server/pubsub/local_backend.hpp"
 #include "server/pubsub/redis/redis_backend.hpp"
 #include "server/websocket/sessions.hpp"
@@ -17,11 +23,49 @@ namespace gale {
 
 namespace {
 
+// hiredis resolves a host name with a blocking getaddrinfo on every
+// connect, which would stall the worker's loop on each reconnect while DNS
+// is slow (an outage is exactly when it may be). So the name is resolved
+// here, once, when the worker starts and before it serves anyone (a reload
+// starts new workers, so a changed address is picked up by SIGHUP). If the
+// lookup fails now, the name is kept and hiredis retries it on each
+// attempt. Asio's async_resolve is no way out: it completes from a thread
+// of its own, and the worker's loop runs with the unsafe concurrency hint.
+RedisEndpoint with_numeric_host(RedisEndpoint endpoint) {
+  if (!endpoint.unix_path.empty()) return endpoint;
+  // IPv4 first, then IPv6, as hiredis itself looks names up.
+  int rc = 0;
+  for (int family : {AF_INET, AF_INET6}) {
+    addrinfo hints{};
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    rc = ::getaddrinfo(endpoint.host.c_str(), nullptr, &hints, &found);
+    if (rc != 0 || found == nullptr) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw =
+        family == AF_INET6
+            ? static_cast<const void*>(
+                  &reinterpret_cast<sockaddr_in6*>(found->ai_addr)->sin6_addr)
+            : static_cast<const void*>(
+                  &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr);
+    const bool ok = ::inet_ntop(family, raw, text, sizeof text) != nullptr;
+    ::freeaddrinfo(found);
+    if (ok) {
+      endpoint.host = text;
+      return endpoint;
+    }
+  }
+  log::warning("redis: cannot resolve ", endpoint.host, " (",
+               ::gai_strerror(rc), "); hiredis will try on each connect");
+  return endpoint;
+}
+
 // `pubsub.backend: redis`, from the config's own terms.
 std::unique_ptr<pubsub::redis::RedisBackend> make_redis_backend(
     boost::asio::io_context& loop, pubsub::Hub& hub, const PubSubConfig& c) {
   pubsub::redis::RedisBackendOptions o;
-  o.endpoint = c.redis;
+  o.endpoint = with_numeric_host(c.redis);
   o.where = describe_redis_endpoint(c.redis);
   o.prefix = c.prefix;
   o.history = c.history;

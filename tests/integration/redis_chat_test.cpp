@@ -56,6 +56,20 @@ TEST_F(RedisChatTest, CursorCarriedToAnotherInstanceLosesAndRepeatsNothing) {
   EXPECT_EQ(w->body, R"({"messages":[{"id":")" + y + R"(","body":"y"}]})");
 }
 
+// A host name in redis_url is looked up once when a worker starts, not by
+// hiredis on every connect (a blocking lookup on the worker's loop).
+TEST_F(RedisChatTest, AHostNameInRedisUrlWorks) {
+  GaleProcess& a = add_instance();
+  GaleProcess& b =
+      add_instance("redis://localhost:" + std::to_string(redis_.port()) + "/0");
+  std::string first = post_ok(b, "via a name");
+  ASSERT_FALSE(first.empty());
+  auto r = updates(a, "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json_strings(r->body, "body"),
+            std::vector<std::string>{"via a name"});
+}
+
 TEST_F(RedisChatTest, ANewInstanceServesTheHistoryAtOnce) {
   GaleProcess& a = add_instance();
   std::vector<std::string> ids;
