@@ -342,7 +342,6 @@ void Worker::on_tick() {
 void Worker::expire_timeouts(Clock::time_point now) {
   manager_->expire_timeouts(now);
   websockets_->expire(now);
-  pubsub_->expire_long_polls(now);
 }
 
 // ---- stopping

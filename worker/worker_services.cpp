@@ -108,6 +108,7 @@ void Worker::make_pubsub() {
     pubsub_backend_ = std::make_unique<pubsub::LocalBackend>(*hub_, defer);
   }
   pubsub_ = std::make_unique<PubSub>(*hub_, *pubsub_backend_);
+  pubsub_->set_long_poll_executor(loop_->get_executor());
   manager_->hub = hub_.get();
   manager_->pubsub_backend = pubsub_backend_.get();
   manager_->pubsub = pubsub_.get();

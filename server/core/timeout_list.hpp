@@ -8,6 +8,7 @@
 #include <boost/intrusive/list.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace gale {
 
@@ -53,6 +54,11 @@ class TimeoutList {
   }
 
   bool empty() const { return list_.empty(); }
+  // The earliest deadline (the front's), if any.
+  std::optional<Clock::time_point> front_deadline() const {
+    if (list_.empty()) return std::nullopt;
+    return list_.front().deadline;
+  }
   std::size_t size() const { return list_.size(); }
 
  private:

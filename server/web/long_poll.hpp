@@ -19,12 +19,14 @@
 // after the cursor are kept, else when the next message on the channel is
 // delivered (from inside that delivery), at the timeout or when the worker
 // starts draining (with an empty list). Destroying the owner, or cancel(),
-// ends a wait silently.
+// ends a wait silently, and the channel's hub subscription goes with its
+// last waiter.
 #pragma once
 
 #include <boost/intrusive/list_hook.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "server/core/timeout_list.hpp"
@@ -34,7 +36,9 @@ namespace gale {
 
 namespace detail {
 struct WaitingChannel;
-}
+// Forgets a channel its last waiter left (long_polls.cpp).
+void left_channel(WaitingChannel& channel);
+}  // namespace detail
 
 class LongPoll {
  public:
@@ -43,15 +47,17 @@ class LongPoll {
   LongPoll() = default;
   LongPoll(const LongPoll&) = delete;
   LongPoll& operator=(const LongPoll&) = delete;
-  virtual ~LongPoll() = default;
+  virtual ~LongPoll() { cancel(); }
 
   virtual void on_long_poll(Messages messages) = 0;
 
   // Ends the wait without an answer; a no-op when not waiting.
   void cancel() {
+    const bool was_waiting = channel_hook.is_linked();
     channel_hook.unlink();
     timeout_hook.unlink();
-    channel = nullptr;
+    detail::WaitingChannel* left = std::exchange(channel, nullptr);
+    if (was_waiting && left) detail::left_channel(*left);
   }
   bool waiting() const { return channel_hook.is_linked(); }
 

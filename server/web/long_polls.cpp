@@ -1,13 +1,34 @@
 // Long-polls answered by callback, grouped by channel (long_polls.hpp).
 #include "server/web/long_polls.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace gale {
 
-// The lists unlink what is still waiting (auto_unlink), so an owner that
-// outlives this object later finds itself not waiting, and touches nothing.
-LongPolls::~LongPolls() = default;
+namespace detail {
+
+void left_channel(WaitingChannel& channel) {
+  if (channel.owner) channel.owner->left(channel);
+}
+
+}  // namespace detail
+
+// Polls still waiting are told they wait no more (their owners may outlive
+// this object and cancel later); the lists unlink them as they go.
+LongPolls::~LongPolls() {
+  *alive_ = false;
+  for (auto& [name, channel] : channels_) {
+    channel->owner = nullptr;
+    for (LongPoll& poll : channel->polls)
+      poll.channel = nullptr;
+  }
+}
+
+void LongPolls::set_executor(const boost::asio::any_io_executor& executor) {
+  timer_.emplace(executor);
+  timer_at_.reset();
+}
 
 void LongPolls::wait_after(std::string_view channel, std::string cursor,
                            Clock::duration timeout, LongPoll& poll,
@@ -45,6 +66,7 @@ void LongPolls::park(detail::WaitingChannel& channel, LongPoll& poll,
   poll.channel = &channel;
   channel.polls.push_back(poll);
   deadlines_for(timeout).arm(poll, Clock::now());
+  arm_timer(poll.deadline);
 }
 
 detail::WaitingChannel& LongPolls::channel_for(std::string_view name) {
@@ -52,6 +74,7 @@ detail::WaitingChannel& LongPolls::channel_for(std::string_view name) {
   if (it != channels_.end()) return *it->second;
   auto owned = std::make_unique<detail::WaitingChannel>();
   detail::WaitingChannel& channel = *owned;
+  channel.owner = this;
   channel.name = std::string(name);
   // One subscription per channel, however many wait on it.
   channel.subscription = hub_.subscribe(
@@ -65,8 +88,10 @@ detail::WaitingChannel& LongPolls::channel_for(std::string_view name) {
 // get it, the ones still ahead of the hub (their cursor not here yet) wait
 // on. Taken out of the channel's list first, so an owner that polls again
 // from inside its callback (a pipelined request) waits for the next
-// message, and an owner destroyed meanwhile simply unlinks itself.
+// message, and an owner destroyed meanwhile simply unlinks itself. The
+// channel, if nobody waits any more, goes when this dispatch ends.
 void LongPolls::on_delivery(detail::WaitingChannel& channel) {
+  Dispatching guard(*this);
   detail::PollsOnChannel now;
   now.splice(now.end(), channel.polls);
   while (!now.empty()) {
@@ -75,9 +100,11 @@ void LongPolls::on_delivery(detail::WaitingChannel& channel) {
     if (!try_answer(channel.name, poll, draining_))
       channel.polls.push_back(poll);
   }
+  if (channel.polls.empty()) sweep_wanted_ = true;
 }
 
 void LongPolls::expire(Clock::time_point now) {
+  Dispatching guard(*this);
   // By index: an owner answered here may poll again with a timeout of a
   // new length, which appends to deadlines_ (each list stays put: owned).
   for (std::size_t i = 0; i < deadlines_.size(); ++i) {
@@ -86,14 +113,26 @@ void LongPolls::expire(Clock::time_point now) {
       poll.on_long_poll({});
     });
   }
-  std::erase_if(channels_,
-                [](const auto& entry) { return entry.second->polls.empty(); });
+  sweep_wanted_ = true;
 }
 
 void LongPolls::answer_all() {
+  Dispatching guard(*this);
   draining_ = true;
   for (auto& [name, channel] : channels_)
     on_delivery(*channel);
+}
+
+void LongPolls::left(detail::WaitingChannel& channel) {
+  if (!channel.polls.empty()) return;
+  sweep_wanted_ = true;
+  if (depth_ == 0) sweep();
+}
+
+void LongPolls::sweep() {
+  sweep_wanted_ = false;
+  std::erase_if(channels_,
+                [](const auto& entry) { return entry.second->polls.empty(); });
 }
 
 std::size_t LongPolls::waiting() const {
@@ -108,6 +147,28 @@ LongPolls::Deadlines& LongPolls::deadlines_for(Clock::duration timeout) {
     if (d == timeout) return *list;
   deadlines_.emplace_back(timeout, std::make_unique<Deadlines>(timeout));
   return *deadlines_.back().second;
+}
+
+// One timer for the earliest deadline: with one timeout for every poll (the
+// chat's), a new poll's deadline is the latest, so parking re-arms nothing.
+void LongPolls::arm_timer(Clock::time_point deadline) {
+  if (!timer_ || (timer_at_ && *timer_at_ <= deadline)) return;
+  timer_at_ = deadline;
+  timer_->expires_at(deadline);
+  timer_->async_wait([this, alive = std::weak_ptr<bool>(alive_)](
+                         const boost::system::error_code& ec) {
+    if (!ec && !alive.expired()) on_timer();
+  });
+}
+
+void LongPolls::on_timer() {
+  timer_at_.reset();
+  expire(Clock::now());
+  std::optional<Clock::time_point> next;
+  for (auto& [d, list] : deadlines_)
+    if (auto front = list->front_deadline())
+      next = next ? std::min(*next, *front) : *front;
+  if (next) arm_timer(*next);
 }
 
 }  // namespace gale

@@ -3,11 +3,15 @@
 // hub subscription, and a message delivered on it answers them all in one
 // pass, from inside the delivery, with no task posted per waiter. Deadlines
 // sit in per-duration FIFO lists (every poll of a list waits the same time,
-// so appending keeps it sorted) expired by the worker's tick, as the
-// connections' timeouts are: at most a tick late, no timer per poll.
+// so appending keeps it sorted) and ONE timer for the earliest of them
+// (given an executor; without one, only expire() answers timeouts).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
+
+#include <optional>
 
 #include <memory>
 #include <string>
@@ -23,6 +27,8 @@
 
 namespace gale {
 
+class LongPolls;
+
 namespace detail {
 
 using PollsOnChannel = boost::intrusive::list<
@@ -31,6 +37,7 @@ using PollsOnChannel = boost::intrusive::list<
     boost::intrusive::constant_time_size<false>>;
 
 struct WaitingChannel {
+  LongPolls* owner = nullptr;
   std::string name;
   pubsub::Subscription subscription;
   PollsOnChannel polls;
@@ -60,6 +67,14 @@ class LongPolls {
   // Answers every waiting poll now with what is kept after its cursor.
   void answer_all();
 
+  // Where the timeout timer runs (the worker's loop). Without it, only
+  // expire() answers polls whose time is up.
+  void set_executor(const boost::asio::any_io_executor& executor);
+
+  // A channel's last waiter left (LongPoll::cancel): its subscription
+  // goes now, or once the dispatch running goes.
+  void left(detail::WaitingChannel& channel);
+
   std::size_t waiting() const;
 
  private:
@@ -73,10 +88,29 @@ class LongPolls {
   void on_delivery(detail::WaitingChannel& channel);
   detail::WaitingChannel& channel_for(std::string_view name);
   Deadlines& deadlines_for(Clock::duration timeout);
+  void arm_timer(Clock::time_point deadline);
+  void on_timer();
+  // Drops channels nobody waits on, unless a dispatch is running (then
+  // when it ends: it may hold a reference to one).
+  void sweep();
+
+  // Counts nested dispatches (deliveries, expiries, drains) in progress.
+  struct Dispatching {
+    explicit Dispatching(LongPolls& polls) : polls(polls) { ++polls.depth_; }
+    ~Dispatching() {
+      if (--polls.depth_ == 0 && polls.sweep_wanted_) polls.sweep();
+    }
+    LongPolls& polls;
+  };
 
   pubsub::Hub& hub_;
   pubsub::Backend& backend_;
   bool draining_ = false;
+  int depth_ = 0;
+  bool sweep_wanted_ = false;
+  std::optional<boost::asio::steady_timer> timer_;
+  std::optional<Clock::time_point> timer_at_;  // when armed
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unordered_map<std::string, std::unique_ptr<detail::WaitingChannel>>
       channels_;
   // One list per distinct timeout (a handful at most: usually one).

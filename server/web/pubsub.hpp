@@ -108,11 +108,15 @@ class PubSub {
 
   // The same wait answered by callback: `poll` (a base of its owner, see
   // long_poll.hpp) gets on_long_poll() once, perhaps before this returns.
-  // No coroutine, no timer, no allocation while it waits; its timeout is
-  // checked on the worker's tick (expire_long_polls), so it may answer up
-  // to a tick late.
+  // No coroutine, no timer, no allocation while it waits: one timer per
+  // worker (set_long_poll_executor) answers the polls whose time is up.
   void wait_after(std::string_view channel, std::string cursor,
                   std::chrono::steady_clock::duration timeout, LongPoll& poll);
+  // Where that timer runs (the worker's loop, or a test's); without it
+  // only expire_long_polls() answers timeouts.
+  void set_long_poll_executor(const boost::asio::any_io_executor& executor) {
+    long_polls_.set_executor(executor);
+  }
   void expire_long_polls(std::chrono::steady_clock::time_point now) {
     long_polls_.expire(now);
   }

@@ -32,6 +32,7 @@
 #include "server/http/parse_error.hpp"
 #include "server/http/request_parser.hpp"
 #include "server/web/application.hpp"
+#include "server/web/pubsub.hpp"
 #include "server/web/request.hpp"
 #include "server/web/request_handler.hpp"
 #include "server/web/response_channel.hpp"
@@ -142,7 +143,11 @@ class HandlerHarness {
 
   // What handlers bound from now on get as pubsub() (none by default);
   // it must outlive them. Build it on loop() so its waits run here.
-  void set_pubsub(PubSub* pubsub) { pubsub_ = pubsub; }
+  // The harness's loop runs its long-poll timeouts too.
+  void set_pubsub(PubSub* pubsub) {
+    pubsub_ = pubsub;
+    if (pubsub_) pubsub_->set_long_poll_executor(loop_.get_executor());
+  }
 
   MemoryChannel& channel() { return channel_; }
   boost::asio::io_context& loop() { return loop_; }

@@ -5,6 +5,8 @@
 // vanish from inside their own callback.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -192,6 +194,47 @@ TEST_F(LongPollTest, DrainingAnswersEveryWaiterNowAndLaterOnesAtOnce) {
   wait(late, "");
   EXPECT_EQ(late.answers, 1);
   EXPECT_EQ(pubsub_.waiters(), 0u);
+}
+
+TEST_F(LongPollTest, TheChannelsSubscriptionGoesWithItsLastWaiter) {
+  Poll a, b;
+  wait(a, "");
+  wait(b, "");
+  EXPECT_EQ(hub_.observers(), 1u);  // one per channel, not per poll
+  a.cancel();
+  EXPECT_EQ(hub_.observers(), 1u);
+  b.cancel();
+  EXPECT_EQ(hub_.observers(), 0u);
+  Poll c;
+  wait(c, "");
+  deliver("1", "a");  // answered: nobody waits, the subscription goes
+  EXPECT_EQ(c.answers, 1);
+  EXPECT_EQ(hub_.observers(), 0u);
+  {
+    Poll d;
+    wait(d, "");
+  }  // destroyed while waiting
+  EXPECT_EQ(hub_.observers(), 0u);
+}
+
+TEST_F(LongPollTest, GivenALoopItsOwnTimerAnswersTimeouts) {
+  boost::asio::io_context loop;
+  pubsub_.set_long_poll_executor(loop.get_executor());
+  Poll slow, quick;
+  wait(slow, "", 300ms);
+  wait(quick, "", 50ms);  // earlier than the armed deadline: re-armed
+  const auto started = std::chrono::steady_clock::now();
+  while (quick.answers == 0 && loop.run_one_for(2s) > 0) {
+  }
+  EXPECT_EQ(quick.answers, 1);
+  EXPECT_EQ(slow.answers, 0);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 40ms);
+  while (slow.answers == 0 && loop.run_one_for(2s) > 0) {
+  }
+  EXPECT_EQ(slow.answers, 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
+  EXPECT_EQ(pubsub_.waiters(), 0u);
+  EXPECT_EQ(hub_.observers(), 0u);
 }
 
 TEST_F(LongPollTest, PollsOutlivingThePubSubAreSafe) {
