@@ -70,6 +70,11 @@ class LongPolls {
   // Where the timeout timer runs (the worker's loop). Without it, only
   // expire() answers polls whose time is up.
   void set_executor(const boost::asio::any_io_executor& executor);
+  // Drops the timer: its loop is going away before this object.
+  void stop_timer() {
+    timer_.reset();
+    timer_at_.reset();
+  }
 
   // A channel's last waiter left (LongPoll::cancel): its subscription
   // goes now, or once the dispatch running goes.

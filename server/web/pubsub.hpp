@@ -117,6 +117,8 @@ class PubSub {
   void set_long_poll_executor(const boost::asio::any_io_executor& executor) {
     long_polls_.set_executor(executor);
   }
+  // Before the executor's loop is destroyed, if it goes first.
+  void stop_long_poll_timer() { long_polls_.stop_timer(); }
   void expire_long_polls(std::chrono::steady_clock::time_point now) {
     long_polls_.expire(now);
   }
