@@ -29,9 +29,16 @@ struct ListenAddress {
 struct Limits {
   std::uint32_t max_header_bytes = 65536;   // line + headers -> 431 / 414
   std::uint64_t max_body_bytes = 16777216;  // -> 413
-  double header_timeout_s = 30;             // whole header block -> 408
-  double body_timeout_s = 60;               // between body reads -> close
-  double idle_timeout_s = 75;               // idle keep-alive -> close
+  // A body past this many bytes is spooled to an unlinked temp file.
+  std::uint64_t body_buffer_bytes = 65536;
+  // Body bytes one worker holds in memory at once; past it, new bodies
+  // wait (their sockets are not read) until memory is given back.
+  std::uint64_t body_memory_bytes = 16777216;
+  // Where spooled bodies go (O_TMPFILE); empty = $TMPDIR, else /tmp.
+  std::string body_temp_dir;
+  double header_timeout_s = 30;  // whole header block -> 408
+  double body_timeout_s = 60;    // between body reads -> close
+  double idle_timeout_s = 75;    // idle keep-alive -> close
   std::uint32_t max_keepalive_requests = 10000;
   std::uint32_t max_connections_per_worker = 20000;
 };

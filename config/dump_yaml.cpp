@@ -61,6 +61,9 @@ void emit_limits(YAML::Emitter& out, const Limits& l) {
   out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
   put_number(out, "max_header_bytes", l.max_header_bytes);
   put_number(out, "max_body_bytes", l.max_body_bytes);
+  put_number(out, "body_buffer_bytes", l.body_buffer_bytes);
+  put_number(out, "body_memory_bytes", l.body_memory_bytes);
+  put(out, "body_temp_dir", l.body_temp_dir);
   put_seconds(out, "header_timeout_s", l.header_timeout_s);
   put_seconds(out, "body_timeout_s", l.body_timeout_s);
   put_seconds(out, "idle_timeout_s", l.idle_timeout_s);

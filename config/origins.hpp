@@ -16,6 +16,7 @@ struct Origins {
   std::optional<std::string> static_root;
   std::optional<std::string> access_log;
   std::optional<std::string> pidfile;
+  std::optional<std::string> body_temp_dir;
 };
 
 }  // namespace gale

@@ -74,6 +74,13 @@ void resolve_and_check(Config& config, const Origins& origins,
     check_file_to_create(config.log.access_log, origins.access_log, errors);
   }
   check_file_to_create(config.pidfile, origins.pidfile, errors);
+  if (origins.body_temp_dir && !config.limits.body_temp_dir.empty()) {
+    const std::string problem = directory_problem(config.limits.body_temp_dir);
+    if (!problem.empty()) {
+      errors.push_back(*origins.body_temp_dir + ": " +
+                       config.limits.body_temp_dir + ": " + problem);
+    }
+  }
 }
 
 }  // namespace gale

@@ -77,6 +77,7 @@ class Reader {
   void read_backend(const Entry& e);
   void read_static_root(const Entry& e);
   void read_access_log(const Entry& e);
+  void read_body_temp_dir(const Entry& e);
   void read_pidfile(const Entry& e);
   void read_listen(const Entry& e);
   ListenAddress read_listen_item(const Entry& item);

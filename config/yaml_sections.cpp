@@ -137,6 +137,15 @@ std::vector<Reader::Key> Reader::limits_keys() {
        [this, &l](const Entry& e) {
          read_integer(e, kNonNegative, l.max_body_bytes);
        }},
+      {"body_buffer_bytes",
+       [this, &l](const Entry& e) {
+         read_integer(e, kNonNegative, l.body_buffer_bytes);
+       }},
+      {"body_memory_bytes",
+       [this, &l](const Entry& e) {
+         read_integer(e, kNonNegative, l.body_memory_bytes);
+       }},
+      {"body_temp_dir", [this](const Entry& e) { read_body_temp_dir(e); }},
       {"header_timeout_s",
        [this, &l](const Entry& e) {
          read_seconds(e, false, l.header_timeout_s);
@@ -219,6 +228,14 @@ void Reader::read_static_root(const Entry& e) {
   config_.static_files.root =
       text->empty() ? "" : absolute_path(*text, base_dir_);
   origins_.static_root = origin(e);
+}
+
+void Reader::read_body_temp_dir(const Entry& e) {
+  const auto text = scalar_text(e, kAString);
+  if (!text) return;
+  config_.limits.body_temp_dir =
+      text->empty() ? "" : absolute_path(*text, base_dir_);
+  origins_.body_temp_dir = origin(e);
 }
 
 void Reader::read_access_log(const Entry& e) {

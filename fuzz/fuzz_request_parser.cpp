@@ -133,7 +133,7 @@ std::vector<Message> parse(const std::vector<std::string_view>& pieces,
           check(again.event == Event::message_complete && again.consumed == 0,
                 "fed past message_complete");
           current.complete = true;
-          current.body = parser.body();
+          current.body = parser.body().view();
           out.push_back(std::move(current));
           current = Message{};
           heads = 0;

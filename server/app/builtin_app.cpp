@@ -43,7 +43,13 @@ struct EchoHandler : RequestHandler {
     std::string_view type = request().header("Content-Type");
     set_header("Content-Type",
                type.empty() ? "application/octet-stream" : type);
-    write(request().body());
+    // A body spooled to its temp file goes back with sendfile(2), never
+    // through the worker's memory.
+    if (auto file = request().body_file()) {
+      write_file(std::move(file), 0, request().body_size());
+    } else {
+      write(request().body());
+    }
   }
 };
 

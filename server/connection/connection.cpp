@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include "server/core/format.hpp"
 #include "server/core/log.hpp"
@@ -75,19 +76,25 @@ void Connection::run() {
   auto self = shared_from_this();
   bool waiting_to_write = false;
   for (;;) {
-    if (state_ == State::reading) process_input();
+    if (state_ == State::reading || streaming_) process_input();
     if (state_ == State::closed) break;
     if (buffers_ && !buffers_->out.empty() && !write_out()) {
       waiting_to_write = true;
       break;
     }
     // Output held back pipelined requests; it is written now.
-    if (state_ == State::reading && buffers_ && !buffers_->in.empty()) continue;
+    if (state_ == State::reading && buffers_ && !buffers_->in.empty() &&
+        !body_waiting_)
+      continue;
     break;
   }
   if (!waiting_to_write) {
     switch (state_) {
       case State::reading:
+        if (body_waiting_) {
+          clear_timeout();  // the wait is ours, not the client's
+          break;
+        }
         if (this_worker().drain == DrainState::handing_over && idle()) {
           hand_over();
           break;
@@ -104,6 +111,11 @@ void Connection::run() {
           arm_read();
         break;
       case State::handling:
+        if (streaming_) {  // the handler takes the body as it comes
+          settle_timeout();
+          arm_read();
+          break;
+        }
         // Watch the socket so a client that leaves cancels its request;
         // unless the buffer is full of pipelined requests already.
         clear_timeout();
@@ -253,16 +265,21 @@ bool Connection::read_available() {
 // the state changes or output must be written first (false).
 bool Connection::process_input() {
   ConnectionBuffers& buffers = *buffers_;
-  while (state_ == State::reading) {
+  while ((state_ == State::reading || streaming_) && !body_waiting_) {
     if (buffers.out.size() >= kMaxQueuedOutput) return false;
     std::string_view data = buffers.in.unparsed();
     if (data.empty()) return true;
     if (parser_needs_reset_) {
       buffers.parser.reset();
+      buffers.body_reservation.release();
       parser_needs_reset_ = false;
     }
     RequestParser::Step step = buffers.parser.feed(data.data(), data.size());
     buffers.in.consume(step.consumed);
+    // A body spooled to its file holds no more memory.
+    if (buffers.body_reservation.held() && buffers.parser.body().in_file())
+      buffers.body_reservation.release();
+    if (streaming_ && !buffers.parser.body().empty()) deliver_body_chunk();
     switch (step.event) {
       case RequestParser::Event::need_more:
         break;
@@ -422,12 +439,11 @@ bool Connection::on_head_complete() {
     return false;
   }
   bool has_body = h.chunked || (h.content_length && *h.content_length > 0);
-  if (!h.expect_continue || !has_body) return true;
+  if (!has_body) return true;
   // The client waits before sending the body (RFC 9110 §10.1.1): a request
   // no handler will take gets its final status now, and no body is sent.
-  if (!route_takes_request()) return false;
-  buffers_->writer.continue_response();
-  return true;
+  if (h.expect_continue && !route_takes_request()) return false;
+  return start_body();
 }
 
 // For Expect: 100-continue: whether the request has a route whose handler
@@ -450,14 +466,26 @@ bool Connection::route_takes_request() {
   return false;
 }
 
+// The request is complete: its handler runs.
 void Connection::dispatch() {
-  ConnectionBuffers& buffers = *buffers_;
+  if (streaming_) return finish_streaming();
+  begin_handling();
+  if (!create_handler()) return;
+  run_handler(detail::HandlerAccess::execute);
+}
+
+void Connection::begin_handling() {
   state_ = State::handling;
   parser_needs_reset_ = true;  // once this request's response is done
   clear_timeout();
   bind_request();
-  buffers.writer.begin(buffers.parser.head());
+  buffers_->writer.begin(buffers_->parser.head());
+}
 
+// Makes and binds the request's handler; false if it could not be made
+// (the connection then answers 500 and closes).
+bool Connection::create_handler() {
+  ConnectionBuffers& buffers = *buffers_;
   RoutedHandler routed;
   try {
     routed = make_handler(manager_.app, buffers.request.path());
@@ -466,22 +494,36 @@ void Connection::dispatch() {
                buffers.request.uri(), ": ", e.what());
     state_ = State::reading;
     reply_and_close(500, "internal server error\n");
-    return;
+    return false;
   }
   handler_ = routed.handler;
   detail::HandlerAccess::bind(
       *handler_, {&manager_.app, &buffers.request, this, &manager_.loop,
                   shared_from_this(), std::move(routed.path_args),
                   routed.methods, manager_.pubsub, manager_.websockets});
+  return true;
+}
+
+// Runs one step of the handler, watched by the heartbeat's activity slot.
+void Connection::run_handler(void (*step)(RequestHandler&)) {
+  auto handler = handler_;  // the step may release it
   ActivitySlot* activity = this_worker().activity;
-  if (activity)
-    activity->begin(buffers.request.method(), buffers.request.uri());
-  detail::HandlerAccess::execute(*routed.handler);
+  const HttpRequest& request = buffers_->request;
+  if (activity) activity->begin(request.method(), request.uri());
+  step(*handler);
   if (activity) activity->end();
 }
 
 void Connection::reject(ParseError error) {
-  log::debug("bad request from ", peer_address(), ": ", describe(error));
+  if (error == ParseError::body_not_stored) {
+    // The server's fault, not the client's: say so where operators look.
+    const std::string& dir = manager_.limits.body_temp_dir;
+    log::error("cannot spool a request body to ",
+               dir.empty() ? "the temp directory" : dir, ": ",
+               std::strerror(buffers_->parser.body().error_number()));
+  } else {
+    log::debug("bad request from ", peer_address(), ": ", describe(error));
+  }
   std::string body(describe(error));
   body += '\n';
   reply_and_close(status_for(error), body);
@@ -517,6 +559,9 @@ void Connection::close() {
   state_ = State::closed;
   clear_timeout();
   registry_hook.unlink();
+  body_waiting_ = false;
+  streaming_ = false;
+  if (buffers_) buffers_->body_reservation.release();
   boost::system::error_code ec;
   socket_.close(ec);  // cancels the pending waits
   --this_worker().connections;
@@ -601,7 +646,9 @@ void Connection::start_response(int status, std::string_view reason,
                                 const ResponseHeaders& headers,
                                 std::optional<std::uint64_t> content_length) {
   if (state_ != State::handling) return;
-  bool may_keep_alive = !this_worker().draining() &&
+  // A response begun before the body has all arrived (a streaming handler
+  // that refused it) closes the connection: the rest is not read.
+  bool may_keep_alive = !this_worker().draining() && !streaming_ &&
                         requests_ + 1 < manager_.limits.max_keepalive_requests;
   buffers_->writer.start(status, reason, headers, content_length,
                          manager_.dates.http_date(), may_keep_alive);
@@ -625,7 +672,12 @@ void Connection::end_response() {
   if (state_ != State::handling) return;
   ResponseWriter& writer = buffers_->writer;
   writer.end();
+  streaming_ = false;  // answered before the body ended: closes after
   log_access(writer.status(), writer.body_bytes());
+  // The body is the handler's no more: a spooled one's file closes (unless
+  // the response still sends it) and its memory goes back to the budget.
+  buffers_->parser.body().clear();
+  buffers_->body_reservation.release();
   ++requests_;
   ++this_worker().requests;
   release_handler(false);  // the handler's finish() holds its own reference
@@ -643,6 +695,7 @@ void Connection::flush() {
 void Connection::abort() {
   if (state_ != State::handling) return close();
   state_ = State::finishing;
+  streaming_ = false;
   release_handler(true);  // its tasks are cancelled, as close() does
   schedule();
 }

@@ -127,6 +127,18 @@ class Connection final : public ResponseChannel,
   void begin_request();
   bool on_head_complete();
   void dispatch();
+  void begin_handling();
+  bool create_handler();
+  void run_handler(void (*step)(RequestHandler&));
+  // The body (connection_body.cpp).
+  bool start_body();
+  bool reserve_body_memory();
+  bool hold_body_share();
+  bool resume_body();
+  bool continue_body();
+  bool start_streaming();
+  void deliver_body_chunk();
+  void finish_streaming();
   void reject(ParseError error);
   void reply_and_close(int status, std::string_view body,
                        std::string_view extra_field = {});
@@ -165,6 +177,11 @@ class Connection final : public ResponseChannel,
   bool parser_needs_reset_ = false;
   bool wrote_ = false;     // some bytes have gone out on this socket
   bool no_delay_ = false;  // TCP_NODELAY is set
+  // Waiting for the worker's body memory (BodyMemory): the socket is not
+  // read and no deadline runs until resume_body().
+  bool body_waiting_ = false;
+  // A handler that streams its body is running while the body arrives.
+  bool streaming_ = false;
 };
 
 }  // namespace gale

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "server/connection/body_memory.hpp"
 #include "server/connection/input_buffer.hpp"
 #include "server/connection/output_queue.hpp"
 #include "server/connection/response_writer.hpp"
@@ -22,8 +23,11 @@ struct ConnectionBuffers {
   OutputQueue out;
   std::string scratch;                  // a response head being built
   ResponseWriter writer{out, scratch};  // frames the response into `out`
+  // The request body's share of the worker's body memory, while held.
+  BodyReservation body_reservation;
 
   void reset() {
+    body_reservation.release();
     in.reset();
     parser.reset();
     out.clear();

@@ -19,7 +19,11 @@ Clock::duration seconds(double s) {
 ConnectionManager::ConnectionManager(boost::asio::io_context& loop_,
                                      Application& app_, const Limits& limits_,
                                      AccessLog& access_log_)
-    : loop(loop_), app(app_), limits(limits_), access_log(access_log_) {
+    : loop(loop_),
+      app(app_),
+      limits(limits_),
+      access_log(access_log_),
+      body_memory(loop_, limits_.body_memory_bytes) {
   timeout(TimeoutKind::header).set_duration(seconds(limits.header_timeout_s));
   timeout(TimeoutKind::body).set_duration(seconds(limits.body_timeout_s));
   timeout(TimeoutKind::idle).set_duration(seconds(limits.idle_timeout_s));

@@ -85,6 +85,9 @@ struct ConnectionManager {
   // (the default) means none, at the cost of one branch per request.
   IpNetworkList trusted_proxies;
   DateCache dates;
+  // Request body bytes held in memory at once (limits.body_memory_bytes);
+  // before the pool, whose buffers give their reservations back to it.
+  BodyMemory body_memory;
   // Spares kept for reuse: enough for the connections a worker serves at
   // once under load, few enough that a burst's peak is given back.
   ObjectPool<ConnectionBuffers> buffer_pool{kSpareBuffers};

@@ -25,6 +25,8 @@ int status_for(ParseError e) {
       return 413;
     case ParseError::version_not_supported:
       return 505;
+    case ParseError::body_not_stored:
+      return 500;
   }
   return 400;  // not reached: every value is listed (-Wswitch)
 }
@@ -59,6 +61,8 @@ std::string_view describe(ParseError e) {
       return "HTTP version not supported";
     case ParseError::unknown_method:
       return "method not implemented";
+    case ParseError::body_not_stored:
+      return "cannot store the request body";
   }
   return "bad request";
 }

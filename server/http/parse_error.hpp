@@ -38,9 +38,12 @@ enum class ParseError : std::uint8_t {
   // 501: a well-formed method (a token, RFC 9110 §9.1) this server does
   // not know; a method with non-token bytes is bad_request_line (400).
   unknown_method,
+  // 500: the body could not be spooled to its temp file (disk full, no
+  // descriptors left): the server's fault, not the request's.
+  body_not_stored,
 };
 // The last enumerator, so tests can walk them all.
-inline constexpr ParseError kLastParseError = ParseError::unknown_method;
+inline constexpr ParseError kLastParseError = ParseError::body_not_stored;
 
 // The status code the server answers with.
 int status_for(ParseError e);

@@ -138,9 +138,7 @@ void RequestParser::reset() {
   content_length_fields_ = 0;
   restore_length_flag_ = false;
   head_ = RequestHead{};
-  // A huge body must not pin its memory to a pooled parser forever.
-  if (body_.capacity() > (64u << 10)) std::string().swap(body_);
-  body_.clear();
+  body_.clear();  // a huge body does not pin its memory to a pooled parser
   chunk_scanner_.reset(limits_.max_header_bytes);
   error_ = ParseError::none;
   started_ = false;
@@ -426,7 +424,10 @@ int RequestParser::on_body(const char* at, std::size_t n) {
     error_ = ParseError::body_too_large;
     return -1;
   }
-  body_.append(at, n);
+  if (!body_.append(at, n)) {
+    error_ = ParseError::body_not_stored;
+    return -1;
+  }
   return 0;
 }
 

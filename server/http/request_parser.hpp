@@ -23,6 +23,7 @@
 #include "server/http/head_scanner.hpp"
 #include "server/http/method.hpp"
 #include "server/http/parse_error.hpp"
+#include "server/http/request_body.hpp"
 
 namespace gale {
 
@@ -78,8 +79,10 @@ class RequestParser {
 
   ParseError error() const { return error_; }
   const RequestHead& head() const { return head_; }
-  std::string& body() { return body_; }
-  const std::string& body() const { return body_; }
+  // The body read so far (in memory, or spooled to a file past the limit
+  // set with body().set_spooling()).
+  RequestBody& body() { return body_; }
+  const RequestBody& body() const { return body_; }
   // Whether any byte of the current message has been seen.
   bool started() const { return started_; }
   bool head_done() const { return head_done_; }
@@ -131,7 +134,7 @@ class RequestParser {
   int content_length_fields_ = 0;
   bool restore_length_flag_ = false;
   RequestHead head_;
-  std::string body_;
+  RequestBody body_;
   ParseError error_ = ParseError::none;
   bool started_ = false;
   bool library_started_ = false;  // http-parser has seen the request line

@@ -25,4 +25,12 @@ RoutedHandler make_handler(const Application& app, std::string_view path) {
   return routed;
 }
 
+bool streams_request_body(const Application& app, std::string_view path) {
+  PathArgs ignored;
+  const Route* route = app.router().match(path, ignored);
+  const HandlerFactory* factory =
+      route ? &route->factory() : app.default_handler();
+  return factory && factory->streams_body;
+}
+
 }  // namespace gale

@@ -22,5 +22,7 @@ struct RoutedHandler {
 // A fresh handler for the (still encoded) `path`. Throws whatever the
 // route's factory throws.
 RoutedHandler make_handler(const Application& app, std::string_view path);
+// Whether the handler for `path` takes its body as it arrives.
+bool streams_request_body(const Application& app, std::string_view path);
 
 }  // namespace gale

@@ -15,6 +15,8 @@ namespace gale {
 struct HandlerFactory {
   std::function<std::shared_ptr<RequestHandler>()> create;
   MethodSet methods;
+  // The handler takes its body as it arrives (data_received()).
+  bool streams_body = false;
 };
 
 namespace detail {
@@ -28,6 +30,14 @@ constexpr bool overrides(M RequestHandler::*) {
 template <class H, class M, class C>
 constexpr bool overrides(M C::*) {
   return !std::is_same_v<C, RequestHandler>;
+}
+
+template <class H>
+constexpr bool streams_body() {
+  if constexpr (requires { H::stream_request_body; })
+    return H::stream_request_body;
+  else
+    return false;
 }
 
 template <class H>
@@ -69,7 +79,7 @@ HandlerFactory handler(Args&&... args) {
     return {[... a = std::forward<Args>(args)] {
               return std::make_shared<H>(a...);
             },
-            detail::methods_of<H>()};
+            detail::methods_of<H>(), detail::streams_body<H>()};
   }
 }
 

@@ -4,7 +4,7 @@
 
 namespace gale {
 
-void HttpRequest::bind(const RequestHead* head, const std::string* body,
+void HttpRequest::bind(const RequestHead* head, const RequestBody* body,
                        const boost::asio::ip::tcp::endpoint* peer) {
   head_ = head;
   body_ = body;
@@ -58,7 +58,7 @@ const Arguments& HttpRequest::body_arguments() const {
     std::string_view type = header("Content-Type");
     std::string_view media = trim_ows(type.substr(0, type.find(';')));
     if (iequals(media, "application/x-www-form-urlencoded"))
-      parse_form_urlencoded(*body_, *body_args_);
+      parse_form_urlencoded(body_->view(), *body_args_);
   }
   return *body_args_;
 }

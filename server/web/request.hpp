@@ -8,6 +8,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +30,7 @@ class HttpRequest {
   HttpRequest& operator=(const HttpRequest&) = delete;
 
   // Binds to a freshly parsed message; called by the connection.
-  void bind(const RequestHead* head, const std::string* body,
+  void bind(const RequestHead* head, const RequestBody* body,
             const boost::asio::ip::tcp::endpoint* peer);
   // Believes X-Forwarded-For / X-Forwarded-Proto if the peer is in
   // `trusted` (proxy.trusted); called by the connection after bind(), and
@@ -48,7 +50,15 @@ class HttpRequest {
                           std::string_view fallback = {}) const {
     return head_->headers.get(name, fallback);
   }
-  const std::string& body() const { return *body_; }
+  // The whole body. One past limits.body_buffer_bytes sits in an unnamed
+  // temp file and is mapped read-only here on first use (page cache, not
+  // the worker's heap); body_file() sends it on without reading it.
+  std::string_view body() const { return body_->view(); }
+  std::uint64_t body_size() const { return body_->size(); }
+  // The file holding a spooled body (for write_file()), else null.
+  std::shared_ptr<const FileDescriptor> body_file() const {
+    return body_->file();
+  }
   // The client's address: the peer's, formatted on first use only, or the
   // one a trusted proxy forwarded (X-Forwarded-For, as sent).
   std::string_view remote_ip() const;
@@ -68,7 +78,7 @@ class HttpRequest {
 
  private:
   const RequestHead* head_ = nullptr;
-  const std::string* body_ = nullptr;
+  const RequestBody* body_ = nullptr;
   const boost::asio::ip::tcp::endpoint* peer_ = nullptr;
   mutable std::string remote_ip_;
   std::string_view forwarded_ip_;  // from a trusted proxy, else empty

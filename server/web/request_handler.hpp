@@ -82,7 +82,15 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
 
   // ---- Overridable: the request's life -------------------------------
   // Runs before the method; may finish the request itself (e.g. redirect).
+  // For a handler that streams its request body, it runs as soon as the
+  // head has arrived, before the first data_received().
   virtual void prepare() {}
+  // The request body, piece by piece as it arrives, for a handler type that
+  // declares `static constexpr bool stream_request_body = true;` (Tornado's
+  // @stream_request_body); request().body() is then empty. The method runs
+  // once the body is complete. Finishing the request early (an error, a
+  // 413 of its own) answers at once and closes the connection after it.
+  virtual void data_received(std::string_view chunk);
   virtual void get();
   virtual void head();  // default: get() with the body dropped
   virtual void post();
@@ -208,6 +216,13 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   void bind(Binding binding) { binding_ = std::move(binding); }
   // Runs prepare() and the method; exceptions become error responses.
   void execute();
+  // The same in three steps for a streamed body (request_handler_stream.cpp):
+  // prepare() at the head, each chunk, the method at the end.
+  void begin_streaming();
+  void receive_chunk(std::string_view chunk);
+  void execute_after_body();
+  template <class Step>
+  void run_step(Step step);
   // The connection is gone: drop the channel, cancel tasks, notify.
   void connection_closed();
   void call_method();
@@ -243,6 +258,11 @@ struct HandlerAccess {
     h.bind(std::move(binding));
   }
   static void execute(RequestHandler& h) { h.execute(); }
+  static void begin_streaming(RequestHandler& h) { h.begin_streaming(); }
+  static void receive_chunk(RequestHandler& h, std::string_view chunk) {
+    h.receive_chunk(chunk);
+  }
+  static void execute_after_body(RequestHandler& h) { h.execute_after_body(); }
   static void connection_closed(RequestHandler& h) { h.connection_closed(); }
   // Answers `status` with the error page, for failures found before any
   // handler method runs.

@@ -203,6 +203,28 @@ TEST_F(LoadConfigTest, OnlyTheStaticRootThatWinsMustExist) {
   EXPECT_EQ(out.config.static_files.root, (dir_.path() / "www").string());
 }
 
+TEST_F(LoadConfigTest, BodySpoolingKeysAndTheirTempDirectory) {
+  dir_.mkdir("spool");
+  dir_.write("gale.yaml",
+             "limits:\n  body_buffer_bytes: 8192\n"
+             "  body_memory_bytes: 1048576\n  body_temp_dir: spool\n");
+  const LoadOutcome out = load_config({"--config", "gale.yaml"});
+  ASSERT_THAT(out.errors, IsEmpty());
+  EXPECT_EQ(out.config.limits.body_buffer_bytes, 8192u);
+  EXPECT_EQ(out.config.limits.body_memory_bytes, 1048576u);
+  EXPECT_EQ(out.config.limits.body_temp_dir, (dir_.path() / "spool").string());
+  // Defaults: 64 KiB per body, 16 MiB per worker, the system's temp dir.
+  const LoadOutcome none = load_config({});
+  EXPECT_EQ(none.config.limits.body_buffer_bytes, 65536u);
+  EXPECT_EQ(none.config.limits.body_memory_bytes, 16777216u);
+  EXPECT_EQ(none.config.limits.body_temp_dir, "");
+  dir_.write("gale.yaml", "limits:\n  body_temp_dir: nowhere\n");
+  EXPECT_THAT(
+      load_config({"--config", "gale.yaml"}).errors,
+      ElementsAre("gale.yaml:2:3: limits.body_temp_dir: " +
+                  (dir_.path() / "nowhere").string() + ": no such directory"));
+}
+
 TEST_F(LoadConfigTest, FilesToCreateNeedAnExistingDirectory) {
   dir_.write("gale.yaml", "log:\n  access_log: logs/access.log\n");
   EXPECT_THAT(

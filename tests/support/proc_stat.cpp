@@ -69,4 +69,12 @@ double cpu_seconds(pid_t pid) {
          static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+long resident_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
 }  // namespace gale::test

@@ -26,5 +26,7 @@ std::set<pid_t> children_of(pid_t pid);
 std::set<pid_t> group_members(pid_t pgrp);
 // CPU seconds (user + system) `pid` has used; -1 when it is gone.
 double cpu_seconds(pid_t pid);
+// Resident memory (VmRSS) of `pid` in kB; -1 when it is gone.
+long resident_kb(pid_t pid);
 
 }  // namespace gale::test

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -89,7 +90,7 @@ struct PublishHandler : RequestHandler {
  private:
   boost::asio::awaitable<void> publish() {
     pubsub::PublishResult r = co_await pubsub().publish(
-        get_argument("channel", "test"), request().body());
+        get_argument("channel", "test"), std::string(request().body()));
     set_header("Content-Type", "text/plain");
     if (r.status != pubsub::PublishStatus::published) {
       set_status(503);
@@ -161,9 +162,50 @@ struct ClientHandler : RequestHandler {
   }
 };
 
+// PUT/POST /test/upload: a handler that streams its body (Tornado's
+// @stream_request_body) and answers what it saw: bytes, pieces,
+// the largest piece, an FNV-1a digest, and what body() held at the end,
+// as "bytes=N pieces=N largest=N fnv=N body=N".
+// `X-Refuse: 1` refuses it in prepare() (403, before any body); with
+// `X-Limit: N` a body past N bytes is refused midway (413).
+struct UploadHandler : RequestHandler {
+  static constexpr bool stream_request_body = true;
+
+  void prepare() override {
+    if (!request().header("X-Refuse").empty()) send_error(403);
+    limit_ = std::strtoull(
+        std::string(request().header("X-Limit", "0")).c_str(), nullptr, 10);
+  }
+  void data_received(std::string_view chunk) override {
+    bytes_ += chunk.size();
+    ++pieces_;
+    largest_ = std::max<std::uint64_t>(largest_, chunk.size());
+    for (unsigned char c : chunk)
+      digest_ = (digest_ ^ c) * 1099511628211ull;
+    if (limit_ && bytes_ > limit_) throw HttpError(413, "upload too large");
+  }
+  void put() override { answer(); }
+  void post() override { answer(); }
+
+ private:
+  void answer() {
+    set_header("Content-Type", "text/plain");
+    write("bytes=" + std::to_string(bytes_) + " pieces=" +
+          std::to_string(pieces_) + " largest=" + std::to_string(largest_) +
+          " fnv=" + std::to_string(digest_) +
+          " body=" + std::to_string(request().body().size()));
+  }
+  std::uint64_t limit_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::uint64_t pieces_ = 0;
+  std::uint64_t largest_ = 0;
+  std::uint64_t digest_ = 14695981039346656037ull;
+};
+
 }  // namespace
 
 void add_test_routes(Application& app) {
+  app.add({"/test/upload", handler<UploadHandler>()});
   app.add({"/test/ws/tasks", handler<TaskSocket>()});
   app.add({"/test/ws/live", handler<LiveTaskSocketsHandler>()});
   app.add({"/test/block", handler<BlockHandler>()});

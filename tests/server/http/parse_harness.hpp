@@ -171,7 +171,7 @@ inline std::vector<Parsed> parse_pieces(
           current.event = step.event;
           if (current.head_events == 0) ADD_FAILURE() << "no head_complete";
           snapshot_head(parser, current);
-          current.body = parser.body();
+          current.body = parser.body().view();
           out.push_back(std::move(current));
           current = Parsed{};
           parser.reset();
@@ -191,7 +191,7 @@ inline std::vector<Parsed> parse_pieces(
             EXPECT_EQ(parser.error(), current.error);
           }
           if (parser.head_done()) snapshot_head(parser, current);
-          current.body = parser.body();
+          current.body = parser.body().view();
           out.push_back(std::move(current));
           current = Parsed{};
           stopped = true;
@@ -200,7 +200,7 @@ inline std::vector<Parsed> parse_pieces(
     }
   }
   if (!stopped && (parser.started() || current.head_events > 0)) {
-    current.body = parser.body();
+    current.body = parser.body().view();
     out.push_back(std::move(current));
   }
   return out;

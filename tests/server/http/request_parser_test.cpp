@@ -294,7 +294,7 @@ TEST(RequestParserTest, HeadCompleteComesBeforeTheBodyArrives) {
   s = parser.feed("cdGET", 5);
   EXPECT_EQ(s.event, Event::message_complete);
   EXPECT_EQ(s.consumed, 2u);
-  EXPECT_EQ(parser.body(), "abcd");
+  EXPECT_EQ(parser.body().view(), "abcd");
 }
 
 // ---- keep-alive ------------------------------------------------------------

@@ -221,8 +221,8 @@ struct RequestViewHandler : RequestHandler {
     write(std::string(r.method()) + " " + std::string(r.uri()) + " " +
           std::string(r.path()) + " " + std::string(r.query()) + " " +
           std::string(r.version()) + " " + std::string(r.host()) + " " +
-          std::string(r.header("x-custom", "none")) + " " + r.body() + " " +
-          std::string(r.remote_ip()));
+          std::string(r.header("x-custom", "none")) + " " +
+          std::string(r.body()) + " " + std::string(r.remote_ip()));
   }
 };
 
