@@ -106,15 +106,7 @@ int Master::run() {
   while (!(stopping_ && processes_.empty())) {
     on_timers(MasterClock::now());
     if (stopping_ && processes_.empty()) break;
-    fds.assign(1, pollfd{signals_.fd(), POLLIN, 0});
-    owners.assign(1, nullptr);
-    for (auto& p : processes_) {
-      if (!p->channel.valid()) continue;
-      short events = POLLIN;
-      if (relay_.wants_write(p->channel.get())) events |= POLLOUT;
-      fds.push_back(pollfd{p->channel.get(), events, 0});
-      owners.push_back(p.get());
-    }
+    poll_set(fds, owners);
     int n = ::poll(fds.data(), fds.size(), poll_timeout_ms(MasterClock::now()));
     if (n < 0 && errno != EINTR) {
       log::error("poll: ", std::strerror(errno));
@@ -129,12 +121,34 @@ int Master::run() {
     }
     // What the round's relay frames brought goes out in few frames.
     relay_.flush();
+    if (!handoffs_.empty()) handoffs_.send(adopters());
     if (fds[0].revents & POLLIN)
       while (int sig = signals_.next())
         on_signal(sig);
   }
   log::info("stopped");
   return 0;
+}
+
+// What the next poll waits for: signals, and each worker's channel, for
+// reading and, while something waits to go out on it, for writing.
+void Master::poll_set(std::vector<pollfd>& fds,
+                      std::vector<WorkerProcess*>& owners) const {
+  fds.assign(1, pollfd{signals_.fd(), POLLIN, 0});
+  owners.assign(1, nullptr);
+  // Handed-over connections wait for an adopter's POLLOUT.
+  std::vector<int> adopting;
+  if (!handoffs_.empty()) adopting = adopters();
+  for (const auto& p : processes_) {
+    if (!p->channel.valid()) continue;
+    int ch = p->channel.get();
+    short events = POLLIN;
+    if (relay_.wants_write(ch) ||
+        std::find(adopting.begin(), adopting.end(), ch) != adopting.end())
+      events |= POLLOUT;
+    fds.push_back(pollfd{ch, events, 0});
+    owners.push_back(p.get());
+  }
 }
 
 // ---- processes
@@ -280,7 +294,21 @@ void Master::reap_children() {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
-    if (WorkerProcess* p = find(pid)) on_exit(*p, status);
+    if (WorkerProcess* p = find(pid)) {
+      read_last_messages(*p);
+      on_exit(*p, status);
+    }
+  }
+}
+
+// A worker that drained sent its handed-over connections, then exited; the
+// exit can be reaped in the same round as, or before, the channel is read
+// (poll saw only SIGCHLD, or on_channel stopped at its 64-message turn).
+// Whatever is still queued is read now: closing the channel unread would
+// close the descriptors in flight in it, and each client would see its
+// next request reset. The worker is gone, so this ends at EOF.
+void Master::read_last_messages(WorkerProcess& p) {
+  while (p.channel.valid() && on_channel(p)) {
   }
 }
 
@@ -411,15 +439,16 @@ void Master::on_signal(int sig) {
   }
 }
 
-void Master::on_channel(WorkerProcess& p) {
-  for (int i = 0; i < 64 && p.channel.valid(); ++i) {
+bool Master::on_channel(WorkerProcess& p) {
+  for (int i = 0; i < 64; ++i) {
+    if (!p.channel.valid()) return false;
     ControlMessage m;
     IoResult r = receive_control(p.channel.get(), m);
-    if (r == IoResult::would_block) return;
+    if (r == IoResult::would_block) return false;
     if (r == IoResult::closed) {
       relay_.forget(p.channel.get());
       p.channel.reset();  // exiting; SIGCHLD follows
-      return;
+      return false;
     }
     if (r == IoResult::error) continue;
     switch (m.type) {
@@ -430,7 +459,7 @@ void Master::on_channel(WorkerProcess& p) {
         on_heartbeat(p, m.payload);
         break;
       case ControlType::handoff:
-        if (m.fd >= 0) on_handoff(p, m.fd);
+        if (m.fd >= 0) on_handoff(m.fd);
         m.fd = -1;
         break;
       case ControlType::relay:
@@ -441,6 +470,7 @@ void Master::on_channel(WorkerProcess& p) {
     }
     if (m.fd >= 0) ::close(m.fd);
   }
+  return true;
 }
 
 void Master::on_ready(WorkerProcess& p) {
@@ -476,22 +506,21 @@ void Master::on_heartbeat(WorkerProcess& p, const std::string& payload) {
 }
 
 // An idle keep-alive connection from a retiring worker goes to a serving
-// one of the current generation, round robin.
-void Master::on_handoff(WorkerProcess& from, int fd) {
-  FileDescriptor owned(fd);
-  std::size_t n = slots_.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    Slot& s = slots_[(next_adopter_ + i) % n];
-    WorkerProcess* q = s.process;
-    if (!q || q == &from || q->retiring || !q->ready || !q->channel.valid())
-      continue;
-    if (send_control(q->channel.get(), ControlType::adopt, {}, fd) ==
-        IoResult::ok) {
-      next_adopter_ = (next_adopter_ + i + 1) % n;
-      return;
-    }
+// worker of the current generation (see handoff_queue.hpp), after any that
+// wait already.
+void Master::on_handoff(int fd) {
+  handoffs_.push(FileDescriptor(fd));
+  handoffs_.send(adopters());
+}
+
+std::vector<int> Master::adopters() const {
+  std::vector<int> out;
+  for (const Slot& s : slots_) {
+    const WorkerProcess* q = s.process;
+    if (q && !q->retiring && q->ready && q->channel.valid())
+      out.push_back(q->channel.get());
   }
-  log::warning("no worker could adopt a handed-over connection; closing it");
+  return out;
 }
 
 // ---- timers
@@ -624,6 +653,10 @@ void Master::begin_stop(bool graceful) {
       p->retiring = true;
     reload_.reset();
   }
+  if (!handoffs_.empty())
+    log::warning("stopping: closing ", handoffs_.size(),
+                 " handed-over connections no worker has taken");
+  handoffs_.clear();  // every worker is stopping: none will adopt them
   // Close our copies of the listeners now: once the workers close theirs,
   // new connections are refused instead of waiting in a dead backlog.
   for (auto& [key, fd] : listeners_)

@@ -13,6 +13,7 @@
 // sees a connection closed between two requests.
 #pragma once
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "master/handoff_queue.hpp"
 #include "master/relay.hpp"
 #include "master/signal_fd.hpp"
 #include "server/core/activity_slot.hpp"
@@ -103,6 +105,7 @@ class Master {
                                int channel_fd, ActivitySlot* activity,
                                int accept_line);
   void reap_children();
+  void read_last_messages(WorkerProcess& p);
   void on_exit(WorkerProcess& p, int status);
   void schedule_restart(unsigned index, std::chrono::duration<double> uptime);
   void retire(WorkerProcess& p, DrainMode mode);
@@ -111,16 +114,21 @@ class Master {
 
   // Events.
   void on_signal(int sig);
-  void on_channel(WorkerProcess& p);
+  // Handles up to 64 messages; true when it stopped with more queued.
+  bool on_channel(WorkerProcess& p);
   void on_ready(WorkerProcess& p);
   void on_heartbeat(WorkerProcess& p, const std::string& payload);
-  void on_handoff(WorkerProcess& from, int fd);
+  void on_handoff(int fd);
+  // The control channels of the workers a handed-over connection may go to.
+  std::vector<int> adopters() const;
   void on_timers(MasterClock::time_point now);
   void check_heartbeats(MasterClock::time_point now);
   void check_recycling(MasterClock::time_point now);
   void check_reload(MasterClock::time_point now);
   void check_watchdog(MasterClock::time_point now);
   int poll_timeout_ms(MasterClock::time_point now) const;
+  void poll_set(std::vector<pollfd>& fds,
+                std::vector<WorkerProcess*>& owners) const;
 
   // Commands.
   void begin_stop(bool graceful);
@@ -153,7 +161,8 @@ class Master {
   std::optional<Reload> reload_;
   bool stopping_ = false;
   bool announced_ready_ = false;
-  std::size_t next_adopter_ = 0;
+  // Handed-over connections no worker's channel has taken yet.
+  HandoffQueue handoffs_;
   std::optional<std::chrono::microseconds> watchdog_;
   MasterClock::time_point next_watchdog_{};
   std::mt19937_64 random_;
