@@ -19,6 +19,7 @@ RoutedHandler make_handler(const Application& app, std::string_view path) {
   if (factory) {
     routed.handler = factory->create();
     routed.methods = factory->methods;
+    routed.streams_body = factory->streams_body;
   } else {
     routed.handler = std::make_shared<NotFoundHandler>();
   }

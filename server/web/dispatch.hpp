@@ -15,8 +15,9 @@ namespace gale {
 
 struct RoutedHandler {
   std::shared_ptr<RequestHandler> handler;
-  PathArgs path_args;  // decoded, from the route's pattern
-  MethodSet methods;   // what the handler's type implements, for Allow
+  PathArgs path_args;         // decoded, from the route's pattern
+  MethodSet methods;          // what the handler's type implements, for Allow
+  bool streams_body = false;  // it takes its body as it arrives
 };
 
 // A fresh handler for the (still encoded) `path`. Throws whatever the

@@ -98,8 +98,20 @@ std::shared_ptr<RequestHandler> HandlerHarness::dispatch(Application& app) {
   RoutedHandler routed = make_handler(app, request_.path());
   bind_handler(std::move(routed.handler), app, std::move(routed.path_args),
                routed.methods);
-  Access::execute(*handler_);
-  return handler_;
+  if (!routed.streams_body) {
+    Access::execute(*handler_);
+    return handler_;
+  }
+  // As the connection does for a handler that streams its body: prepare(),
+  // the body as one piece (the harness has it whole), then the method.
+  auto handler = handler_;
+  Access::begin_streaming(*handler);
+  if (!parser_.body().empty()) {
+    Access::receive_chunk(*handler, parser_.body().view());
+    parser_.body().clear();  // a streamed body is not kept
+  }
+  Access::execute_after_body(*handler);
+  return handler;
 }
 
 std::shared_ptr<RequestHandler> HandlerHarness::bind(

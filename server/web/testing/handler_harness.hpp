@@ -121,7 +121,8 @@ class HandlerHarness {
 
   // Serves the parsed request as the connection does: the handler of the
   // first matching route, else `app`'s default handler, else a 404; binds
-  // it and runs prepare() and the method (the loop does not run).
+  // it and runs prepare() and the method (the loop does not run). A handler
+  // that streams its body gets it as one data_received() in between.
   std::shared_ptr<RequestHandler> dispatch(Application& app);
   // Runs a fresh handler of `factory` on the parsed request, with the
   // `path_args` a route would have captured, in an empty application.
