@@ -19,25 +19,33 @@ class Application {
   Application() = default;
   Application(std::initializer_list<Route> routes) {
     for (const Route& r : routes)
-      router_.add(r);
+      add(r);
   }
 
   // Routes added later match after earlier ones.
-  void add(Route route) { router_.add(std::move(route)); }
+  void add(Route route) {
+    streams_bodies_ = streams_bodies_ || route.factory().streams_body;
+    router_.add(std::move(route));
+  }
   const Router& router() const { return router_; }
 
   // Serves what no route matches (default: a plain 404). The handler's
   // prepare() or method answers; write_error() shapes every error page.
   void set_default_handler(HandlerFactory factory) {
+    streams_bodies_ = streams_bodies_ || factory.streams_body;
     default_handler_ = std::move(factory);
   }
   const HandlerFactory* default_handler() const {
     return default_handler_.create ? &default_handler_ : nullptr;
   }
+  // Whether any handler takes its body as it arrives: if none does, a
+  // request body needs no route lookup before it is read.
+  bool streams_bodies() const { return streams_bodies_; }
 
  private:
   Router router_;
   HandlerFactory default_handler_;
+  bool streams_bodies_ = false;
 };
 
 }  // namespace gale

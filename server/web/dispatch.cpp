@@ -27,6 +27,7 @@ RoutedHandler make_handler(const Application& app, std::string_view path) {
 }
 
 bool streams_request_body(const Application& app, std::string_view path) {
+  if (!app.streams_bodies()) return false;
   PathArgs ignored;
   const Route* route = app.router().match(path, ignored);
   const HandlerFactory* factory =
