@@ -3,15 +3,20 @@
 #   1. unit + integration + process tests (ctest), Release build in build/,
 #      then `cmake --install` into a temp prefix and examples/out-of-tree/
 #      built against it with find_package(gale)
-#   2. the same suites under AddressSanitizer + UBSan, in build-asan/
-#   3. a bounded libFuzzer smoke of the parser targets (clang), build-fuzz/
-#   4. the benchmark harness in quick mode (checks it runs; asserts no speed)
-# Stages can be chosen: GALE_TEST_STAGES="unit asan fuzz bench" (default all).
-# FUZZ_SECONDS (default 60) bounds each fuzz target's run.
+#   2. a soak of that Release gale (scripts/soak, 1 minute): load, slowloris,
+#      resets, malformed requests, stalled uploads, SIGHUP, kill -9, SIGUSR1
+#      all at once; fails on a failed request, probe latency over 100 ms,
+#      RSS/fd growth, a core dump
+#   3. the same suites under AddressSanitizer + UBSan, in build-asan/
+#   4. a bounded libFuzzer smoke of the parser targets (clang), build-fuzz/
+#   5. the benchmark harness in quick mode (checks it runs; asserts no speed)
+# Stages can be chosen: GALE_TEST_STAGES="unit soak asan fuzz bench" (default
+# all; soak needs the build/ of the unit stage). FUZZ_SECONDS (default 60)
+# bounds each fuzz target's run; SOAK_MINUTES (default 1) the soak's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-stages=" ${GALE_TEST_STAGES:-unit asan fuzz bench} "
+stages=" ${GALE_TEST_STAGES:-unit soak asan fuzz bench} "
 jobs=$(nproc)
 step() { printf '\n=== %s ===\n' "$*"; }
 
@@ -36,6 +41,11 @@ fi
 if [[ $stages == *" unit "* ]]; then
   step "the installed package, from a project of its own"
   bash scripts/check-install.sh build
+fi
+
+if [[ $stages == *" soak "* ]]; then
+  step "soak: everything at once against the Release gale (${SOAK_MINUTES:-1} min)"
+  scripts/soak --build-dir build --minutes "${SOAK_MINUTES:-1}"
 fi
 
 if [[ $stages == *" asan "* ]]; then
