@@ -11,6 +11,9 @@
 namespace gale {
 namespace {
 
+// The head capacity a parser keeps between requests (most heads fit).
+constexpr std::size_t kKeptHeadCapacity = 8 * 1024;
+
 Method method_from(unsigned m) {
   switch (m) {
     case HTTP_GET:
@@ -129,6 +132,10 @@ void RequestParser::reset() {
   http_parser_init(p, HTTP_REQUEST);
   p->data = this;
   scanner_.reset(limits_.max_header_bytes);
+  // A parser waits in the worker's pool between requests: an oversized
+  // head (up to max_header_bytes) must not stay pinned to it.
+  if (head_bytes_.capacity() > kKeptHeadCapacity)
+    std::string().swap(head_bytes_);
   head_bytes_.clear();
   chunk_ = nullptr;
   chunk_offset_ = 0;
