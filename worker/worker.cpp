@@ -153,7 +153,6 @@ Worker::~Worker() {
   listener_close_.reset();
   signals_.reset();
   if (redis_) redis_->shutdown();
-  if (pubsub_) pubsub_->stop_long_poll_timer();  // it lives on loop_
   loop_.reset();
   manager_.reset();
 }

@@ -2,7 +2,11 @@
 #include "server/web/long_polls.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <utility>
+
+#include "server/web/poll_answer.hpp"
 
 namespace gale {
 
@@ -18,6 +22,7 @@ void left_channel(WaitingChannel& channel) {
 // this object and cancel later); the lists unlink them as they go.
 LongPolls::~LongPolls() {
   *alive_ = false;
+  if (auto timer = timer_.lock()) timer->cancel();  // its wait ends now
   for (auto& [name, channel] : channels_) {
     channel->owner = nullptr;
     for (LongPoll& poll : channel->polls)
@@ -25,9 +30,14 @@ LongPolls::~LongPolls() {
   }
 }
 
+// A timer armed on another loop is let go (its wait ends at once, to no
+// effect); the earliest deadline waiting is armed on the new one.
 void LongPolls::set_executor(const boost::asio::any_io_executor& executor) {
-  timer_.emplace(executor);
+  if (auto timer = timer_.lock()) timer->cancel();
+  timer_.reset();
   timer_at_.reset();
+  executor_ = executor;
+  arm_earliest();
 }
 
 void LongPolls::wait_after(std::string_view channel, std::string cursor,
@@ -40,24 +50,14 @@ void LongPolls::wait_after(std::string_view channel, std::string cursor,
   park(channel_for(name), poll, timeout);
 }
 
-// The same rule as PubSub::wait_after(): a cursor the hub cannot place but
-// the backend says is on its way is waited for, never taken as unknown
-// (that would answer the whole history again).
+// The rule is answer_now()'s (poll_answer.hpp), the coroutine form's too.
 bool LongPolls::try_answer(const std::string& channel, LongPoll& poll,
                            bool draining) {
-  const std::string& cursor = poll.cursor;
-  const bool ahead = !cursor.empty() && !hub_.contains(channel, cursor) &&
-                     backend_.ahead(channel, cursor);
-  if (!ahead) {
-    Messages kept = hub_.after(channel, cursor);
-    if (kept.empty() && !draining) return false;
-    poll.cancel();
-    poll.on_long_poll(std::move(kept));
-    return true;
-  }
-  if (!draining) return false;
+  std::optional<Messages> answer =
+      answer_now(hub_, backend_, channel, poll.cursor, draining);
+  if (!answer) return false;
   poll.cancel();
-  poll.on_long_poll({});
+  poll.on_long_poll(std::move(*answer));
   return true;
 }
 
@@ -151,24 +151,36 @@ LongPolls::Deadlines& LongPolls::deadlines_for(Clock::duration timeout) {
 
 // One timer for the earliest deadline: with one timeout for every poll (the
 // chat's), a new poll's deadline is the latest, so parking re-arms nothing.
+// The wait holds the timer (timer_ only watches it): destroying the loop
+// destroys the wait and the timer with it, while their services still live.
 void LongPolls::arm_timer(Clock::time_point deadline) {
-  if (!timer_ || (timer_at_ && *timer_at_ <= deadline)) return;
+  if (!executor_) return;
+  std::shared_ptr<boost::asio::steady_timer> timer = timer_.lock();
+  if (timer && timer_at_ && *timer_at_ <= deadline) return;
+  if (!timer) {
+    timer = std::make_shared<boost::asio::steady_timer>(*executor_);
+    timer_ = timer;
+  }
   timer_at_ = deadline;
-  timer_->expires_at(deadline);
-  timer_->async_wait([this, alive = std::weak_ptr<bool>(alive_)](
-                         const boost::system::error_code& ec) {
+  timer->expires_at(deadline);  // ends the wait pending, if any
+  timer->async_wait([this, timer, alive = std::weak_ptr<bool>(alive_)](
+                        const boost::system::error_code& ec) {
     if (!ec && !alive.expired()) on_timer();
   });
 }
 
-void LongPolls::on_timer() {
-  timer_at_.reset();
-  expire(Clock::now());
+void LongPolls::arm_earliest() {
   std::optional<Clock::time_point> next;
   for (auto& [d, list] : deadlines_)
     if (auto front = list->front_deadline())
       next = next ? std::min(*next, *front) : *front;
   if (next) arm_timer(*next);
+}
+
+void LongPolls::on_timer() {
+  timer_at_.reset();
+  expire(Clock::now());
+  arm_earliest();
 }
 
 }  // namespace gale

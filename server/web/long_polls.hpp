@@ -68,13 +68,9 @@ class LongPolls {
   void answer_all();
 
   // Where the timeout timer runs (the worker's loop). Without it, only
-  // expire() answers polls whose time is up.
+  // expire() answers polls whose time is up. The loop and this object may
+  // then be destroyed in either order: the timer is the loop's (below).
   void set_executor(const boost::asio::any_io_executor& executor);
-  // Drops the timer: its loop is going away before this object.
-  void stop_timer() {
-    timer_.reset();
-    timer_at_.reset();
-  }
 
   // A channel's last waiter left (LongPoll::cancel): its subscription
   // goes now, or once the dispatch running goes.
@@ -94,6 +90,7 @@ class LongPolls {
   detail::WaitingChannel& channel_for(std::string_view name);
   Deadlines& deadlines_for(Clock::duration timeout);
   void arm_timer(Clock::time_point deadline);
+  void arm_earliest();
   void on_timer();
   // Drops channels nobody waits on, unless a dispatch is running (then
   // when it ends: it may hold a reference to one).
@@ -113,7 +110,12 @@ class LongPolls {
   bool draining_ = false;
   int depth_ = 0;
   bool sweep_wanted_ = false;
-  std::optional<boost::asio::steady_timer> timer_;
+  std::optional<boost::asio::any_io_executor> executor_;
+  // The timer is owned by its own pending wait, that is by the loop, and
+  // so can never outlive it (an I/O object destroyed after its io_context
+  // is a use-after-free): this object, which may outlive the loop, only
+  // watches it. Alive means its loop is alive.
+  std::weak_ptr<boost::asio::steady_timer> timer_;
   std::optional<Clock::time_point> timer_at_;  // when armed
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unordered_map<std::string, std::unique_ptr<detail::WaitingChannel>>

@@ -9,9 +9,11 @@
 #include <boost/system/system_error.hpp>
 
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "server/core/worker_state.hpp"
+#include "server/web/poll_answer.hpp"
 
 namespace gale {
 
@@ -62,24 +64,17 @@ bool PubSub::should_not_wait() const {
   return draining_ || this_worker().drain != DrainState::running;
 }
 
-// A cursor the hub cannot place but the backend says is on its way (another
-// worker answered it first, or this worker awaits its first resync) is
-// waited for, never taken as unknown: that would answer the whole history
-// again. Each wake re-reads the hub after the cursor, so what a resync
-// brought is answered from the cursor too, not as "what arrived".
+// Whether to answer now is answer_now()'s rule (poll_answer.hpp), the
+// callback form's too. Each wake re-reads the hub after the cursor, so what
+// a resync brought is answered from the cursor too, not as "what arrived".
 boost::asio::awaitable<PubSub::Messages> PubSub::wait_after(
     std::string channel, std::string cursor,
     std::chrono::steady_clock::duration timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    bool ahead = !cursor.empty() && !hub_.contains(channel, cursor) &&
-                 backend_.ahead(channel, cursor);
-    if (!ahead) {
-      Messages kept = hub_.after(channel, cursor);
-      if (!kept.empty() || should_not_wait()) co_return kept;
-    } else if (should_not_wait()) {
-      co_return Messages{};
-    }
+    std::optional<Messages> answer =
+        answer_now(hub_, backend_, channel, cursor, should_not_wait());
+    if (answer) co_return std::move(*answer);
     if (!co_await wait_for_delivery(channel, deadline)) co_return Messages{};
   }
 }

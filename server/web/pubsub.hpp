@@ -113,12 +113,11 @@ class PubSub {
   void wait_after(std::string_view channel, std::string cursor,
                   std::chrono::steady_clock::duration timeout, LongPoll& poll);
   // Where that timer runs (the worker's loop, or a test's); without it
-  // only expire_long_polls() answers timeouts.
+  // only expire_long_polls() answers timeouts. The timer is that loop's: it
+  // and this object go in either order; no poll may wait once it is gone.
   void set_long_poll_executor(const boost::asio::any_io_executor& executor) {
     long_polls_.set_executor(executor);
   }
-  // Before the executor's loop is destroyed, if it goes first.
-  void stop_long_poll_timer() { long_polls_.stop_timer(); }
   void expire_long_polls(std::chrono::steady_clock::time_point now) {
     long_polls_.expire(now);
   }

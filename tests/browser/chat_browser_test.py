@@ -31,7 +31,8 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import Server, find, free_port, new_browser, wait_until  # noqa: E402
+from browser_support import (Results, Server, find,  # noqa: E402
+                             have_system_module, new_browser, wait_until)
 
 
 def message_texts(driver):
@@ -44,20 +45,6 @@ def send_message(driver, text):
     box = driver.find_element(By.ID, "body")
     box.send_keys(text)
     driver.find_element(By.ID, "send").click()
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS", name)
-        else:
-            self.failed += 1
-            print("FAIL", name, detail)
 
 
 def appears_within(driver, text, seconds):
@@ -138,15 +125,7 @@ def main():
     if not binary:
         print(__doc__)
         return 2
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        # Debian's python3-selenium lives in the system interpreter; a
-        # pyenv or venv python3 first on PATH does not see it.
-        system = "/usr/bin/python3"
-        if os.path.exists(system) and os.path.realpath(sys.executable) != \
-                os.path.realpath(system):
-            os.execv(system, [system] + sys.argv)
+    if not have_system_module("selenium"):
         print("SKIP: python3-selenium is not installed")
         return SKIP
     if not find(["chromium", "chromium-browser"]) or not find(["chromedriver"]):
@@ -157,8 +136,7 @@ def main():
         os.makedirs(os.path.dirname(screenshot), exist_ok=True)
     results = Results()
     run(os.path.abspath(binary), screenshot, results)
-    print("%d passed, %d failed" % (results.passed, results.failed))
-    return 0 if results.failed == 0 and results.passed > 0 else 1
+    return results.finish()
 
 
 if __name__ == "__main__":

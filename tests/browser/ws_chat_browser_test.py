@@ -34,7 +34,8 @@ SKIP = 77
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import Server, find, free_port, new_browser, wait_until  # noqa: E402
+from browser_support import (Results, Server, find,  # noqa: E402
+                             have_system_module, new_browser, wait_until)
 
 
 # Installed in the page: one socket in window.__ws, its events recorded in
@@ -71,20 +72,6 @@ def appears_within(driver, text, seconds):
     start = time.monotonic()
     ok = wait_until(lambda: text in messages(driver), seconds)
     return ok, time.monotonic() - start
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS", name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL", name, detail, flush=True)
 
 
 def run(binary, results):
@@ -175,15 +162,7 @@ def main():
     if not binary:
         print(__doc__)
         return 2
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        # Debian's python3-selenium lives in the system interpreter; a
-        # pyenv or venv python3 first on PATH does not see it.
-        system = "/usr/bin/python3"
-        if os.path.exists(system) and os.path.realpath(sys.executable) != \
-                os.path.realpath(system):
-            os.execv(system, [system] + sys.argv)
+    if not have_system_module("selenium"):
         print("SKIP: python3-selenium is not installed")
         return SKIP
     if not find(["chromium", "chromium-browser"]) or not find(["chromedriver"]):
@@ -191,8 +170,7 @@ def main():
         return SKIP
     results = Results()
     run(os.path.abspath(binary), results)
-    print("%d passed, %d failed" % (results.passed, results.failed))
-    return 0 if results.failed == 0 and results.passed > 0 else 1
+    return results.finish()
 
 
 if __name__ == "__main__":

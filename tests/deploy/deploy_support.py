@@ -19,7 +19,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,79 +31,14 @@ ROLLING_RESTART = os.path.join(REPO, "scripts", "rolling-restart")
 SUBNET = "10.77.0"           # private to the lb namespace
 GALE_PORT_NETNS = 8001       # the same port on each "host"
 
+sys.path.insert(0, os.path.join(HERE, os.pardir, "support"))
+# What every python test shares; the deploy tests take these from here (ds.*).
+from gale_process import (alive, children, free_port, reap,  # noqa: E402,F401
+                          stop_pid, wait_until)
+
 
 def log(*parts):
     print("[%s]" % time.strftime("%H:%M:%S"), *parts, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
-def alive(pid):
-    """Exists and is not a zombie."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        return state not in ("Z", "X")
-    except (OSError, IndexError):
-        return False
-
-
-def children(pid):
-    out = []
-    try:
-        for task in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-                out += [int(c) for c in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
-def stop_pid(pid, timeout=10, sig=signal.SIGTERM):
-    """SIGTERM to pid, wait (bounded), then SIGKILL to its process group
-    (every process started here leads a session of its own)."""
-    if pid is None or not alive(pid):
-        return
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        return
-    if not wait_until(lambda: not alive(pid), timeout):
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        wait_until(lambda: not alive(pid), 5)
-    reap()
-
-
-def reap():
-    """Collect our own exited children (masters restarted by the script are
-    not ours: init reaps them)."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def find_tool(name):

@@ -3,12 +3,12 @@
 // a poll left by its client leaves nothing; a draining worker answers its
 // polls at once so clients re-poll elsewhere.
 #include <csignal>
-#include <map>
-#include <regex>
 #include <set>
 #include <thread>
 
+#include "tests/support/chat_client.hpp"
 #include "tests/support/gale_test.hpp"
+#include "tests/support/ws_client.hpp"
 
 namespace gale::itest {
 
@@ -17,40 +17,6 @@ using namespace gale::test;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string post_request(const std::string& target, const std::string& form,
-                         bool close = false) {
-  return "POST " + target +
-         " HTTP/1.1\r\nHost: t\r\n"
-         "Content-Type: application/x-www-form-urlencoded\r\n"
-         "Content-Length: " +
-         std::to_string(form.size()) + "\r\n" +
-         (close ? "Connection: close\r\n" : "") + "\r\n" + form;
-}
-
-std::string poll_request(const std::string& cursor) {
-  return post_request("/chat/updates", "cursor=" + cursor);
-}
-
-// The values of `"key":"..."` in a JSON text (ids and bodies here are
-// plain, so no unescaping is needed).
-std::vector<std::string> json_strings(const std::string& json,
-                                      const std::string& key) {
-  std::vector<std::string> out;
-  std::regex re("\"" + key + "\":\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), re);
-       it != std::sregex_iterator(); ++it)
-    out.push_back((*it)[1]);
-  return out;
-}
-
-std::optional<long long> json_number(const std::string& json,
-                                     const std::string& key) {
-  std::smatch m;
-  std::regex re("\"" + key + "\":(-?\\d+)");
-  if (!std::regex_search(json, m, re)) return std::nullopt;
-  return std::stoll(m[1]);
-}
 
 class ChatTest : public GaleTest {
  protected:
@@ -65,14 +31,11 @@ class ChatTest : public GaleTest {
 
   // Posts `body` (plain letters) and returns the id it got.
   std::string post(const std::string& body) {
-    HttpResponse r = fetch_ok(post_request("/chat/new", "body=" + body, true));
-    EXPECT_EQ(r.status, 200) << r.body;
-    auto ids = json_strings(r.body, "id");
-    return ids.empty() ? "" : ids.front();
+    return ChatClient(port()).post_ok(body);
   }
   // A connection whose poll with `cursor` is waiting at the server.
   HttpClient waiting_poll(const std::string& cursor) {
-    return send(poll_request(cursor));
+    return ChatClient(port()).start_poll(cursor);
   }
 };
 
@@ -95,22 +58,21 @@ TEST_F(ChatTest, CursorFollowsTheOrder) {
   std::string a = post("a");
   std::string b = post("b");
   std::string c = post("c");
-  HttpResponse r = fetch_ok(post_request("/chat/updates", "cursor=" + a, true));
+  HttpResponse r = fetch_ok(chat_poll_request(a, true));
   EXPECT_EQ(json_strings(r.body, "body"), (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(json_strings(r.body, "id"), (std::vector<std::string>{b, c}));
-  r = fetch_ok(post_request("/chat/updates", "cursor=nonsense", true));
+  r = fetch_ok(chat_poll_request("nonsense", true));
   EXPECT_EQ(json_strings(r.body, "body"),
             (std::vector<std::string>{"a", "b", "c"}));
 }
 
 TEST_F(ChatTest, InvalidBodiesAre400) {
-  HttpResponse r = fetch_ok(post_request("/chat/new", "body=", true));
+  HttpResponse r = fetch_ok(chat_post_request("", true));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("body is empty"), std::string::npos);
-  r = fetch_ok(
-      post_request("/chat/new", "body=" + std::string(4097, 'x'), true));
+  r = fetch_ok(chat_post_request(std::string(4097, 'x'), true));
   EXPECT_EQ(r.status, 400);
-  r = fetch_ok(post_request("/chat/new", "body=%FF", true));
+  r = fetch_ok(chat_post_request("%FF", true));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("not UTF-8"), std::string::npos);
 }
@@ -143,7 +105,7 @@ TEST_F(ChatTest, TwoHundredWaitersWokenByOnePost) {
 
 TEST_F(ChatTest, WaitersThatLeaveLeaveNothingBehind) {
   auto info = fetch_ok("GET /info HTTP/1.1\r\nHost: t\r\n\r\n");
-  auto baseline = json_number(info.body, "connections");
+  auto baseline = json_field(info.body, "connections");
   ASSERT_TRUE(baseline);
   {
     std::vector<HttpClient> leavers;
@@ -155,14 +117,14 @@ TEST_F(ChatTest, WaitersThatLeaveLeaveNothingBehind) {
   long long now = -1;
   while (Clock::now() < deadline) {
     info = fetch_ok("GET /info HTTP/1.1\r\nHost: t\r\n\r\n");
-    now = json_number(info.body, "connections").value_or(-1);
+    now = json_field(info.body, "connections").value_or(-1);
     if (now == *baseline) break;
     std::this_thread::sleep_for(20ms);
   }
   EXPECT_EQ(now, *baseline);
   // The server still posts and answers: nothing freed is touched.
   std::string last = post("after");
-  HttpResponse r = fetch_ok(post_request("/chat/updates", "", true));
+  HttpResponse r = fetch_ok(form_post("/chat/updates", "", true));
   EXPECT_EQ(json_strings(r.body, "id").back(), last);
 }
 
@@ -216,8 +178,8 @@ TEST_F(ChatMultiWorkerTest, APostOnOneWorkerWakesWaitersOnEvery) {
     ASSERT_TRUE(c.send("GET /info HTTP/1.1\r\nHost: t\r\n\r\n"));
     auto info = c.read_response(3s);
     ASSERT_TRUE(info);
-    seen_workers.insert(json_number(info->body, "worker").value_or(-1));
-    ASSERT_TRUE(c.send(poll_request(last)));
+    seen_workers.insert(json_field(info->body, "worker").value_or(-1));
+    ASSERT_TRUE(c.send(chat_poll_request(last)));
     waiters.push_back(std::move(c));
   }
   EXPECT_GE(seen_workers.size(), 2u) << "the waiters all reached one worker";

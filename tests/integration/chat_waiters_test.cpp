@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "tests/support/chat_client.hpp"
 #include "tests/support/gale_test.hpp"
 #include "tests/support/wait.hpp"
 
@@ -19,24 +19,6 @@ using namespace gale::test;
 namespace {
 
 constexpr int kWaiters = 1000;
-
-std::string post_request(const std::string& target, const std::string& form) {
-  return "POST " + target +
-         " HTTP/1.1\r\nHost: t\r\n"
-         "Content-Type: application/x-www-form-urlencoded\r\n"
-         "Content-Length: " +
-         std::to_string(form.size()) + "\r\n\r\n" + form;
-}
-
-std::vector<std::string> json_strings(const std::string& json,
-                                      const std::string& key) {
-  std::vector<std::string> out;
-  std::regex re("\"" + key + "\":\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), re);
-       it != std::sregex_iterator(); ++it)
-    out.push_back((*it)[1]);
-  return out;
-}
 
 // The test holds a thousand sockets and so does the server, which inherits
 // this limit: raise the soft limit as far as needed (the hard one allows).
@@ -61,10 +43,7 @@ class ChatThousandWaitersTest : public GaleTest,
   }
 
   std::string post(const std::string& body) {
-    HttpResponse r = fetch_ok(post_request("/chat/new", "body=" + body));
-    EXPECT_EQ(r.status, 200) << r.body;
-    auto ids = json_strings(r.body, "id");
-    return ids.empty() ? "" : ids.front();
+    return ChatClient(port()).post_ok(body);
   }
 };
 
@@ -80,7 +59,7 @@ TEST_P(ChatThousandWaitersTest, OnePostWakesEveryOneOfAThousandWaiters) {
   for (int i = 0; i < kWaiters; ++i) {
     HttpClient c;
     ASSERT_TRUE(c.connect(port(), 5s)) << "waiter " << i << ": " << c.error();
-    ASSERT_TRUE(c.send(post_request("/chat/updates", "cursor=" + last)));
+    ASSERT_TRUE(c.send(chat_poll_request(last)));
     waiters.push_back(std::move(c));
   }
   // Nobody is answered before the post (a poll reaching its worker after

@@ -13,7 +13,7 @@ TEST_F(RedisChatTest, PostWakesPollsOnEveryWorkerOfEveryInstance) {
   GaleProcess& a = add_instance();
   GaleProcess& b = add_instance();
   GaleProcess& c = add_instance();
-  std::string first = post_ok(a, "first");
+  std::string first = chat(a).post_ok("first");
   ASSERT_FALSE(first.empty());
   std::vector<HttpClient> polls = polls_on_every_worker(b, first);
   for (HttpClient& p : polls_on_every_worker(c, first))
@@ -21,7 +21,7 @@ TEST_F(RedisChatTest, PostWakesPollsOnEveryWorkerOfEveryInstance) {
   ASSERT_EQ(polls.size(), 2u * kWorkers);
   // A poll that reached its worker before `first` did waits for it (the
   // cursor is ahead there), so none can answer with the whole history.
-  std::string second = post_ok(a, "second");
+  std::string second = chat(a).post_ok("second");
   for (HttpClient& p : polls) {
     auto r = p.read_response(5s);
     ASSERT_TRUE(r) << describe(p.last_end());
@@ -36,8 +36,8 @@ TEST_F(RedisChatTest, CursorCarriedToAnotherInstanceLosesAndRepeatsNothing) {
   GaleProcess& b = add_instance();
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i)  // posted on both, one order
-    ids.push_back(post_ok(i % 2 ? b : a, "m" + std::to_string(i)));
-  auto r = updates(b, ids[1]);
+    ids.push_back(chat(i % 2 ? b : a).post_ok("m" + std::to_string(i)));
+  auto r = chat(b).updates(ids[1]);
   ASSERT_TRUE(r);
   EXPECT_EQ(json_strings(r->body, "id"),
             std::vector<std::string>(ids.begin() + 2, ids.end()));
@@ -46,11 +46,9 @@ TEST_F(RedisChatTest, CursorCarriedToAnotherInstanceLosesAndRepeatsNothing) {
 
   // The newest id from A, at once on B: a poll that waits, then gets
   // exactly the next message.
-  std::string x = post_ok(a, "x");
-  HttpClient waiter;
-  ASSERT_TRUE(waiter.connect(b.port()));
-  waiter.send(form_post("/chat/updates", "cursor=" + x));
-  std::string y = post_ok(a, "y");
+  std::string x = chat(a).post_ok("x");
+  HttpClient waiter = chat(b).start_poll(x);
+  std::string y = chat(a).post_ok("y");
   auto w = waiter.read_response(5s);
   ASSERT_TRUE(w) << describe(waiter.last_end());
   EXPECT_EQ(w->body, R"({"messages":[{"id":")" + y + R"(","body":"y"}]})");
@@ -62,9 +60,9 @@ TEST_F(RedisChatTest, AHostNameInRedisUrlWorks) {
   GaleProcess& a = add_instance();
   GaleProcess& b =
       add_instance("redis://localhost:" + std::to_string(redis_.port()) + "/0");
-  std::string first = post_ok(b, "via a name");
+  std::string first = chat(b).post_ok("via a name");
   ASSERT_FALSE(first.empty());
-  auto r = updates(a, "");
+  auto r = chat(a).updates("");
   ASSERT_TRUE(r);
   EXPECT_EQ(json_strings(r->body, "body"),
             std::vector<std::string>{"via a name"});
@@ -74,12 +72,12 @@ TEST_F(RedisChatTest, ANewInstanceServesTheHistoryAtOnce) {
   GaleProcess& a = add_instance();
   std::vector<std::string> ids;
   for (const char* body : {"one", "two", "three"})
-    ids.push_back(post_ok(a, body));
+    ids.push_back(chat(a).post_ok(body));
   GaleProcess& late = add_instance();
-  auto all = updates(late, "");
+  auto all = chat(late).updates("");
   ASSERT_TRUE(all);
   EXPECT_EQ(json_strings(all->body, "id"), ids);
-  auto rest = updates(late, ids[0]);
+  auto rest = chat(late).updates(ids[0]);
   ASSERT_TRUE(rest);
   EXPECT_EQ(json_strings(rest->body, "body"),
             (std::vector<std::string>{"two", "three"}));

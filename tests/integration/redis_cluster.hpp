@@ -9,12 +9,11 @@
 
 #include <csignal>
 #include <filesystem>
-#include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "tests/support/chat_client.hpp"
 #include "tests/support/gale_test.hpp"
 #include "tests/support/net.hpp"
 #include "tests/support/spawn.hpp"
@@ -90,28 +89,6 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
-// The values of `"key":"..."` in a JSON text (ids and bodies here are
-// plain letters and digits, so no unescaping is needed).
-inline std::vector<std::string> json_strings(const std::string& json,
-                                             const std::string& key) {
-  std::vector<std::string> out;
-  std::regex re("\"" + key + "\":\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), re);
-       it != std::sregex_iterator(); ++it)
-    out.push_back((*it)[1]);
-  return out;
-}
-
-inline std::string form_post(const std::string& target, const std::string& form,
-                             bool close = true) {
-  return "POST " + target +
-         " HTTP/1.1\r\nHost: t\r\n"
-         "Content-Type: application/x-www-form-urlencoded\r\n"
-         "Content-Length: " +
-         std::to_string(form.size()) + "\r\n" +
-         (close ? "Connection: close\r\n" : "") + "\r\n" + form;
-}
-
 // Instances of gale-test (`--workers 2`) sharing the test's redis-server.
 // Skips when there is no redis-server to start.
 class RedisGaleTest : public GaleTest {
@@ -143,23 +120,8 @@ class RedisGaleTest : public GaleTest {
     return p;
   }
 
-  // Posts on `p`: {status, id}.
-  std::pair<int, std::string> post(GaleProcess& p, const std::string& body) {
-    auto r = fetch(p.port(), form_post("/chat/new", "body=" + body), 10s);
-    if (!r) return {-1, ""};
-    auto ids = json_strings(r->body, "id");
-    return {r->status, ids.empty() ? "" : ids.front()};
-  }
-  std::string post_ok(GaleProcess& p, const std::string& body) {
-    auto [status, id] = post(p, body);
-    EXPECT_EQ(status, 200) << "posting " << body;
-    return id;
-  }
-  // /chat/updates on `p` with `cursor`, answered at once or after a wait.
-  std::optional<HttpResponse> updates(GaleProcess& p,
-                                      const std::string& cursor) {
-    return fetch(p.port(), form_post("/chat/updates", "cursor=" + cursor), 15s);
-  }
+  // The chat of instance `p`.
+  static ChatClient chat(GaleProcess& p) { return ChatClient(p.port()); }
   // One long-poll with `cursor` sent on every worker of `p` (each
   // connection asks /info first to learn which worker holds it).
   std::vector<HttpClient> polls_on_every_worker(GaleProcess& p,
@@ -172,7 +134,7 @@ class RedisGaleTest : public GaleTest {
       Reply r = c.get("/info");
       auto worker = json_field(r.body, "worker");
       if (!worker || !workers.insert(*worker).second) continue;
-      c.send(form_post("/chat/updates", "cursor=" + cursor, false));
+      c.send(chat_poll_request(cursor));
       polls.push_back(std::move(c));
     }
     EXPECT_EQ(workers.size(), static_cast<std::size_t>(kWorkers));

@@ -27,9 +27,9 @@ class RedisOutageTest : public RedisGaleTest {
     int n = 0;
     bool got = wait_until(
         [&] {
-          auto [s, i] = post(p, "try" + std::to_string(n++));
-          id = i;
-          return s == status;
+          ChatClient::Posted posted = chat(p).post("try" + std::to_string(n++));
+          id = posted.id;
+          return posted.status == status;
         },
         timeout, 50ms);
     EXPECT_TRUE(got) << "no post answered " << status;
@@ -40,26 +40,24 @@ class RedisOutageTest : public RedisGaleTest {
 TEST_F(RedisOutageTest, KillNineThenRestartCatchesUpEverywhere) {
   GaleProcess& a = add_instance();
   GaleProcess& b = add_instance();
-  std::string before = post_ok(a, "before");
-  post_ok(b, "traffic");
+  std::string before = chat(a).post_ok("before");
+  chat(b).post_ok("traffic");
 
   redis_.kill9();
   post_until(a, 503, 10s);
-  auto r = fetch(a.port(), form_post("/chat/new", "body=lost"), 5s);
+  auto r = fetch(a.port(), chat_post_request("lost", true), 5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_NE(r->body.find("not published"), std::string::npos) << r->body;
   EXPECT_EQ(health(a), 200);
   EXPECT_EQ(health(b), 200);
-  EXPECT_EQ(post(b, "down").first, 503);
+  EXPECT_EQ(chat(b).post("down").status, 503);
 
   // A waiter on B from before the outage's end, on the newest id it has.
-  auto last = updates(b, "");
+  auto last = chat(b).updates("");
   ASSERT_TRUE(last);
   std::string newest = json_strings(last->body, "id").back();
-  HttpClient waiter;
-  ASSERT_TRUE(waiter.connect(b.port()));
-  waiter.send(form_post("/chat/updates", "cursor=" + newest));
+  HttpClient waiter = chat(b).start_poll(newest);
 
   ASSERT_TRUE(redis_.start());
   std::string after = post_until(a, 200, 15s);
@@ -73,7 +71,7 @@ TEST_F(RedisOutageTest, KillNineThenRestartCatchesUpEverywhere) {
     std::string body;
     bool caught_up = wait_until(
         [&] {
-          auto since = updates(*p, before);
+          auto since = chat(*p).updates(before);
           body = since ? since->body : "";
           auto ids = json_strings(body, "id");
           return !ids.empty() && ids.back() == after;
@@ -98,7 +96,7 @@ TEST_F(RedisOutageTest, BadAddressStillServesHttpAndPostsAre503) {
   auto hello = get(p.port(), "/");
   ASSERT_TRUE(hello);
   EXPECT_EQ(hello->status, 200);
-  auto r = fetch(p.port(), form_post("/chat/new", "body=hi"), 5s);
+  auto r = fetch(p.port(), chat_post_request("hi", true), 5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_NE(r->body.find("not published"), std::string::npos) << r->body;

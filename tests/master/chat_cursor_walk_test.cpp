@@ -17,13 +17,13 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/master/support/fixture.hpp"
+#include "tests/support/chat_client.hpp"
 
 namespace gale::mtest {
 
@@ -33,30 +33,6 @@ namespace {
 
 constexpr int kMessages = 300;
 constexpr int kWalkers = 6;
-
-struct Entry {
-  std::string id;
-  std::string body;
-};
-
-std::string form_post(const std::string& target, const std::string& form) {
-  return "POST " + target +
-         " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-         "Content-Type: application/x-www-form-urlencoded\r\n"
-         "Content-Length: " +
-         std::to_string(form.size()) + "\r\n\r\n" + form;
-}
-
-// The messages of a `{"messages":[...]}` answer (ids and bodies here are
-// plain, so no unescaping is needed).
-std::vector<Entry> parse_messages(const std::string& json) {
-  static const std::regex re(R"re(\{"id":"([^"]*)","body":"([^"]*)"\})re");
-  std::vector<Entry> out;
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), re);
-       it != std::sregex_iterator(); ++it)
-    out.push_back({(*it)[1], (*it)[2]});
-  return out;
-}
 
 // One exchange on a fresh connection: the 200 answer's body, or nullopt
 // after any failure (refused, reset, cut, timeout, non-200).
@@ -70,18 +46,17 @@ std::optional<std::string> exchange(int port, const std::string& request,
 }
 
 // Follows the cursor until it has seen the body `last_body` or `stop`.
-std::vector<Entry> walk(int port, const std::string& last_body,
-                        const std::atomic<bool>& stop) {
-  std::vector<Entry> seen;
+std::vector<ChatMessage> walk(int port, const std::string& last_body,
+                              const std::atomic<bool>& stop) {
+  std::vector<ChatMessage> seen;
   std::string cursor;
   while (!stop) {
-    auto body =
-        exchange(port, form_post("/chat/updates", "cursor=" + cursor), 10s);
+    auto body = exchange(port, chat_poll_request(cursor, true), 10s);
     if (!body) {
       std::this_thread::sleep_for(10ms);  // a worker going away: re-poll
       continue;
     }
-    for (Entry& e : parse_messages(*body))
+    for (ChatMessage& e : chat_messages(*body))
       seen.push_back(std::move(e));
     if (!seen.empty()) cursor = seen.back().id;
     if (!seen.empty() && seen.back().body == last_body) break;
@@ -95,10 +70,9 @@ class ChatCursorWalkTest : public MasterTest {
     for (int i = 0; i < kMessages; ++i) {
       std::string body = "m" + std::to_string(i);
       for (int attempt = 0; attempt < 200; ++attempt) {
-        auto r = exchange(server_.port(),
-                          form_post("/chat/new", "body=" + body), 10s);
-        if (r && !parse_messages(*r).empty()) {
-          accepted.push_back(parse_messages(*r).front().id);
+        auto r = exchange(server_.port(), chat_post_request(body, true), 10s);
+        if (r && !chat_messages(*r).empty()) {
+          accepted.push_back(chat_messages(*r).front().id);
           break;
         }
         std::this_thread::sleep_for(20ms);
@@ -128,7 +102,7 @@ TEST_F(ChatCursorWalkTest,
   ASSERT_TRUE(server_.wait_ready());
   const std::string last_body = "m" + std::to_string(kMessages - 1);
   std::atomic<bool> stop{false};
-  std::vector<std::vector<Entry>> walked(kWalkers);
+  std::vector<std::vector<ChatMessage>> walked(kWalkers);
   std::vector<std::thread> walkers;
   for (int w = 0; w < kWalkers; ++w)
     walkers.emplace_back(
@@ -150,17 +124,18 @@ TEST_F(ChatCursorWalkTest,
 
   // The whole history: an empty cursor, until an answer ends at the last
   // body (a worker that is just starting may not hold it yet).
-  std::vector<Entry> truth;
+  std::vector<ChatMessage> truth;
   ASSERT_TRUE(wait_until(
       [&] {
-        auto r = exchange(server_.port(), form_post("/chat/updates", ""), 5s);
-        truth = r ? parse_messages(*r) : std::vector<Entry>{};
+        auto r =
+            exchange(server_.port(), form_post("/chat/updates", "", true), 5s);
+        truth = r ? chat_messages(*r) : std::vector<ChatMessage>{};
         return !truth.empty() && truth.back().body == last_body;
       },
       20s, 50ms));
   std::vector<std::string> truth_ids;
   std::set<std::string> bodies;
-  for (const Entry& e : truth) {
+  for (const ChatMessage& e : truth) {
     truth_ids.push_back(e.id);
     bodies.insert(e.body);
   }
@@ -175,7 +150,7 @@ TEST_F(ChatCursorWalkTest,
 
   for (int w = 0; w < kWalkers; ++w) {
     std::vector<std::string> ids;
-    for (const Entry& e : walked[w])
+    for (const ChatMessage& e : walked[w])
       ids.push_back(e.id);
     if (ids == truth_ids) continue;
     // Say where it went wrong, not 300 ids.

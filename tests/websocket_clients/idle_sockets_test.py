@@ -32,16 +32,19 @@ import hashlib
 import os
 import resource
 import selectors
-import signal
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import shutil
 import time
 import traceback
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "support"))
+import gale_process  # noqa: E402
+from gale_process import Results  # noqa: E402
 
 SKIP = 77
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -56,67 +59,13 @@ OPEN_DEADLINE_S = 90      # all N sockets opened within this
 FAST_S = 2.0              # each request while they are held
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS", name, detail, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL", name, detail, flush=True)
-
-
-class Server:
-    """gale on a free port, in a process group of its own."""
-
-    def __init__(self, binary, workdir):
-        self.port = free_port()
-        self.log_path = os.path.join(workdir, "gale.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [binary, "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", "2", "--access-log", "off"],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir,
-            start_new_session=True)
-        self.url = "http://127.0.0.1:%d" % self.port
+class Server(gale_process.Server):
+    """gale on a free port (gale_process.Server), and how much memory its
+    processes take."""
 
     def wait_ready(self, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("gale exited with %s" % self.proc.returncode)
-            try:
-                with urllib.request.urlopen(self.url + "/health", timeout=1) as r:
-                    if r.status == 200 and len(self.pids()) >= 3:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("gale did not become ready")
-
-    def pids(self):
-        """The master and every descendant (the workers)."""
-        out, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            try:
-                for task in os.listdir("/proc/%d/task" % pid):
-                    with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-                        todo += [int(c) for c in f.read().split()]
-            except OSError:
-                pass
-        return out
+        """Until /health answers and both workers run."""
+        super().wait_ready(timeout, ready=lambda: len(self.pids()) >= 3)
 
     def pss_bytes(self):
         return sum(self.pss_by_pid().values())
@@ -154,28 +103,6 @@ class Server:
                 pass
         return total
 
-    def stop(self, timeout=20):
-        status = self.proc.poll()
-        if status is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                status = self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own group only
-                self.proc.wait()
-                status = None
-        self.log.close()
-        return status
-
-    def tail(self, lines=20):
-        try:
-            with open(self.log_path) as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
-
-
-# --- the client side of RFC 6455, by hand -----------------------------------
 
 def handshake_request(port, key):
     return ("GET /ws/echo HTTP/1.1\r\n"
@@ -474,7 +401,7 @@ def run(binary, results):
     finally:
         for s in held:
             s.close()
-        status = server.stop()
+        status = server.stop(timeout=20)
         results.check("gale exits 0 on SIGTERM", status == 0,
                       "" if status == 0 else
                       "status=%r\n%s" % (status, server.tail()))
@@ -508,8 +435,7 @@ def main():
         return SKIP
     results = Results()
     run(os.path.abspath(binary), results)
-    print("%d passed, %d failed" % (results.passed, results.failed))
-    return 0 if results.failed == 0 and results.passed > 0 else 1
+    return results.finish()
 
 
 if __name__ == "__main__":

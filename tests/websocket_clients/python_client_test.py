@@ -23,75 +23,25 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "support"))
+import gale_process  # noqa: E402
+from gale_process import Results, have_system_module  # noqa: E402
 
 SKIP = 77
 MIB = 1 << 20
 TIMEOUT = 10  # seconds, for any single client operation
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """gale on a free port, in a process group of its own."""
-
-    def __init__(self, binary, workdir, name="gale", workers=2):
-        self.port = free_port()
-        self.log_path = os.path.join(workdir, name + ".log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [binary, "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--access-log", "off"],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir,
-            start_new_session=True)
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.ws = "ws://127.0.0.1:%d" % self.port
-
-    def wait_ready(self, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("gale exited with %s" % self.proc.returncode)
-            try:
-                with urllib.request.urlopen(self.url + "/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("gale did not become ready")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own group only
-                self.proc.wait()
-        self.log.close()
-
-    def workers(self):
-        """The master's children."""
-        pids = []
-        try:
-            for task in os.listdir("/proc/%d/task" % self.proc.pid):
-                with open("/proc/%d/task/%s/children" % (self.proc.pid,
-                                                         task)) as f:
-                    pids += [int(c) for c in f.read().split()]
-        except OSError:
-            pass
-        return pids
+class Server(gale_process.Server):
+    """gale on a free port (gale_process.Server), and which worker holds a
+    connection."""
 
     def worker_of(self, client_port):
         """The worker pid holding the server end of our connection from
@@ -120,27 +70,6 @@ class Server:
             except OSError:
                 pass
         return None
-
-    def tail(self, lines=20):
-        try:
-            with open(self.log_path) as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print("PASS", name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL", name, detail, flush=True)
 
 
 def connect(url, **kwargs):
@@ -430,15 +359,7 @@ def main():
     if not binary:
         print(__doc__)
         return 2
-    try:
-        import websockets  # noqa: F401
-    except ImportError:
-        # Debian's python3-websockets lives in the system interpreter; a
-        # pyenv or venv python3 first on PATH does not see it.
-        system = "/usr/bin/python3"
-        if os.path.exists(system) and os.path.realpath(sys.executable) != \
-                os.path.realpath(system):
-            os.execv(system, [system] + sys.argv)
+    if not have_system_module("websockets"):
         print("SKIP: python3-websockets is not installed")
         return SKIP
     results = Results()
@@ -447,8 +368,7 @@ def main():
         asyncio.run(run_all(os.path.abspath(binary), workdir, results))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print("%d passed, %d failed" % (results.passed, results.failed))
-    return 0 if results.failed == 0 and results.passed > 0 else 1
+    return results.finish()
 
 
 if __name__ == "__main__":

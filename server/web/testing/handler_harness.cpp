@@ -67,8 +67,6 @@ HandlerHarness::~HandlerHarness() {
   if (handler_ && !handler_->finished()) close_connection();
   loop_.restart();
   loop_.poll();  // lets cancelled tasks unwind while their handler lives
-  // The long-poll timer lives on our loop, which goes before the PubSub.
-  if (pubsub_) pubsub_->stop_long_poll_timer();
 }
 
 std::optional<std::size_t> HandlerHarness::parse(std::string_view raw) {

@@ -146,7 +146,6 @@ class HandlerHarness {
   // it must outlive them. Build it on loop() so its waits run here.
   // The harness's loop runs its long-poll timeouts too.
   void set_pubsub(PubSub* pubsub) {
-    if (pubsub_) pubsub_->stop_long_poll_timer();  // the one it replaces
     pubsub_ = pubsub;
     if (pubsub_) pubsub_->set_long_poll_executor(loop_.get_executor());
   }

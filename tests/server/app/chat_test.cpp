@@ -251,6 +251,16 @@ TEST_F(ChatTest, WithoutPubSubChatIs503) {
   EXPECT_EQ(request("POST", "/chat/updates").status, 503);
 }
 
+// A poll still waiting when the test ends, its timeout armed on the
+// harness's loop: the fixture then destroys the harness (and its loop)
+// before pubsub_, as a user's fixture would, and nothing stops the timer by
+// hand (ASan: a heap-use-after-free while the timer was the PubSub's).
+TEST_F(ChatTest, APollWaitingWhenTheHarnessGoesLeavesNothingBehind) {
+  start("POST", "/chat/updates", "");
+  run_for(10ms);
+  EXPECT_EQ(pubsub_.waiters(), 1u);
+}
+
 TEST_F(ChatTest, PageAndScriptAreServed) {
   const MemoryChannel& page = request("GET", "/chat/");
   EXPECT_EQ(page.status, 200);

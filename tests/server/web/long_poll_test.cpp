@@ -11,7 +11,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -19,21 +18,14 @@
 #include "server/pubsub/backend.hpp"
 #include "server/pubsub/hub.hpp"
 #include "server/web/pubsub.hpp"
+#include "tests/server/web/stub_backend.hpp"
 
 namespace gale {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Orders nothing itself: tests deliver to the hub directly. Knows which
-// cursors are "on their way" (Backend::ahead).
-struct StubBackend final : pubsub::Backend {
-  void publish(std::string, std::string, pubsub::PublishCompletion) override {}
-  bool ahead(std::string_view, std::string_view cursor) const override {
-    return coming.count(std::string(cursor)) > 0;
-  }
-  std::set<std::string> coming;
-};
+using web_test::StubBackend;
 
 struct Poll : LongPoll {
   void on_long_poll(Messages messages) override {
@@ -233,9 +225,57 @@ TEST_F(LongPollTest, GivenALoopItsOwnTimerAnswersTimeouts) {
   }
   EXPECT_EQ(slow.answers, 1);
   EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
-  pubsub_.stop_long_poll_timer();  // `loop` goes before pubsub_
   EXPECT_EQ(pubsub_.waiters(), 0u);
   EXPECT_EQ(hub_.observers(), 0u);
+}
+
+// The order a worker destroys things in (and a test fixture whose harness
+// goes first): the loop, with a poll waiting and the timer armed on it,
+// then the PubSub. Nobody stops the timer by hand: it went with its loop.
+// Under ASan this was a heap-use-after-free while the timer was the
+// PubSub's.
+TEST_F(LongPollTest, TheLoopMayGoBeforeThePubSub) {
+  auto ps = std::make_unique<PubSub>(hub_, backend_);
+  auto loop = std::make_unique<boost::asio::io_context>();
+  ps->set_long_poll_executor(loop->get_executor());
+  Poll p;
+  ps->wait_after("room", "", 30s, p);
+  ASSERT_TRUE(p.waiting());
+  loop.reset();
+  deliver("1", "a");  // a poll still waiting is answered as ever
+  EXPECT_EQ(p.bodies, std::vector<std::string>{"a"});
+  ps.reset();
+  EXPECT_EQ(hub_.observers(), 0u);
+}
+
+// The other order: the PubSub goes with its timer's wait pending; the wait
+// ends on the loop and calls into nothing.
+TEST_F(LongPollTest, TheLoopMayOutliveThePubSub) {
+  boost::asio::io_context loop;
+  auto ps = std::make_unique<PubSub>(hub_, backend_);
+  ps->set_long_poll_executor(loop.get_executor());
+  Poll p;
+  ps->wait_after("room", "", 20ms, p);
+  ps.reset();
+  EXPECT_FALSE(p.waiting());
+  loop.run_for(200ms);
+  EXPECT_EQ(p.answers, 0);
+}
+
+// A PubSub handed to another loop (the handler harness's set_pubsub) times
+// the polls already waiting there.
+TEST_F(LongPollTest, AnotherLoopTakesOverTheTimeouts) {
+  boost::asio::io_context first, second;
+  pubsub_.set_long_poll_executor(first.get_executor());
+  Poll p;
+  wait(p, "", 50ms);
+  pubsub_.set_long_poll_executor(second.get_executor());
+  first.run_for(200ms);  // its wait was let go: answers nothing
+  EXPECT_EQ(p.answers, 0);
+  while (p.answers == 0 && second.run_one_for(2s) > 0) {
+  }
+  EXPECT_EQ(p.answers, 1);
+  EXPECT_EQ(pubsub_.waiters(), 0u);
 }
 
 TEST_F(LongPollTest, PollsOutlivingThePubSubAreSafe) {
