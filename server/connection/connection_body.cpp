@@ -50,6 +50,9 @@ bool Connection::hold_body_share() {
   if (share == 0) return true;
   if (!manager_.body_memory.try_reserve(share)) return false;
   buffers_->body_reservation.hold(manager_.body_memory, share);
+  // Room for what will stay in memory, once it is granted; never more than
+  // the in-memory share, whatever length a client declares.
+  if (!h.chunked) buffers_->parser.body().reserve(share);
   return true;
 }
 

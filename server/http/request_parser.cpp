@@ -394,7 +394,6 @@ int RequestParser::on_headers_complete() {
     error_ = ParseError::body_too_large;
     return -1;
   }
-  if (head_.content_length) body_.reserve(*head_.content_length);
 
   bool close = false, keep_alive = false;
   std::string_view expect;
