@@ -12,10 +12,12 @@
 #include <climits>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "tests/server/static/static_tree.hpp"
 #include "tests/support/gale_test.hpp"
+#include "tests/support/proc_stat.hpp"
 
 namespace gale::itest {
 
@@ -40,39 +42,6 @@ std::string request(const std::string& target, const std::string& fields = "",
                     const std::string& method = "GET") {
   return method + " " + target + " HTTP/1.1\r\nHost: t\r\n" + fields +
          "Connection: close\r\n\r\n";
-}
-
-// VmRSS of `pid` in kB, or -1.
-long rss_kb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
-// The children of `parent` (the master's workers).
-std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> out;
-  DIR* d = ::opendir("/proc");
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    pid_t pid = static_cast<pid_t>(std::atol(e->d_name));
-    if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    std::getline(in, stat);
-    // "pid (comm) state ppid ...": comm may hold spaces, so start after ')'.
-    std::size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    char state = 0;
-    long ppid = 0;
-    if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 &&
-        ppid == parent)
-      out.push_back(pid);
-  }
-  ::closedir(d);
-  return out;
 }
 
 class StaticFilesTest : public GaleTest {
@@ -476,11 +445,11 @@ TEST_F(StaticFilesTest,
        GigabyteStreamsWithFlatRssWhileTheWorkerStaysResponsive) {
   constexpr std::uint64_t kSize = 1ull << 30;
   ASSERT_EQ(::truncate(tree.file("huge.bin", "").c_str(), kSize), 0);
-  std::vector<pid_t> workers = children_of(server().pid());
+  std::set<pid_t> workers = server().workers();
   ASSERT_EQ(workers.size(), 1u) << "expected one worker under the master";
-  pid_t worker = workers[0];
+  pid_t worker = *workers.begin();
   ASSERT_EQ(get("/").body, "Hello, world");  // warm
-  long rss_before = rss_kb(worker);
+  long rss_before = resident_kb(worker);
   ASSERT_GT(rss_before, 0);
 
   std::atomic<bool> done{false};
@@ -526,7 +495,7 @@ TEST_F(StaticFilesTest,
   Clock::duration worst{};
   int probes = 0;
   while (!done) {
-    rss_max = std::max(rss_max, rss_kb(worker));
+    rss_max = std::max(rss_max, resident_kb(worker));
     auto t0 = Clock::now();
     std::optional<HttpResponse> r = test::get(port(), "/");
     auto latency = Clock::now() - t0;
