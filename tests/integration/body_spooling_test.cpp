@@ -19,13 +19,6 @@ using namespace gale::test;
 
 namespace {
 
-std::string pattern(std::size_t n) {
-  std::string s(n, '\0');
-  for (std::size_t i = 0; i < n; ++i)
-    s[i] = static_cast<char>((i * 131 + i / 4096) & 0xff);
-  return s;
-}
-
 std::string post_head(std::size_t length) {
   return "POST /echo HTTP/1.1\r\nHost: t\r\n"
          "Content-Type: application/octet-stream\r\nContent-Length: " +
@@ -75,7 +68,7 @@ class BodySpoolingTest : public GaleTest {
 };
 
 TEST_F(BodySpoolingTest, ALongBodyGoesToAnUnnamedFileAndComesBackWhole) {
-  const std::string body = pattern(3 << 20);
+  const std::string body = patterned_bytes(3 << 20);
   HttpClient c = connect();
   ASSERT_TRUE(c.send(post_head(body.size()) + body.substr(0, 1 << 20)));
   // Half sent: the worker holds it in a file with no name in the spool.
@@ -93,7 +86,7 @@ TEST_F(BodySpoolingTest, ALongBodyGoesToAnUnnamedFileAndComesBackWhole) {
 }
 
 TEST_F(BodySpoolingTest, ChunkedBodiesAreSpooledToo) {
-  const std::string body = pattern(300000);
+  const std::string body = patterned_bytes(300000);
   std::string chunked;
   for (std::size_t at = 0; at < body.size(); at += 70000) {
     std::string piece = body.substr(at, 70000);
@@ -111,7 +104,7 @@ TEST_F(BodySpoolingTest, ChunkedBodiesAreSpooledToo) {
 
 TEST_F(BodySpoolingTest, StalledUploadsCostTheWorkerFilesNotMemory) {
   const long rss_before = resident_kb(worker());
-  const std::string part = pattern(4 << 20);
+  const std::string part = patterned_bytes(4 << 20);
   std::vector<HttpClient> clients;
   for (int i = 0; i < 16; ++i) {
     clients.push_back(connect());
@@ -130,7 +123,7 @@ TEST_F(BodySpoolingTest, StalledUploadsCostTheWorkerFilesNotMemory) {
 
 TEST_F(BodySpoolingTest, PastTheBodyMemoryBudgetABodyWaitsItsTurn) {
   // Two bodies of 60,000 bytes reserve 120,000 of 131,072; a third waits.
-  const std::string body = pattern(60000);
+  const std::string body = patterned_bytes(60000);
   HttpClient a = connect();
   HttpClient b = connect();
   ASSERT_TRUE(a.send(post_head(body.size()) + body.substr(0, 1000)));
@@ -155,7 +148,7 @@ TEST_F(BodySpoolingTest, PastTheBodyMemoryBudgetABodyWaitsItsTurn) {
 TEST_F(BodySpoolingTest, ABodyThatCannotBeStoredIs500AndHarmsNoOther) {
   std::filesystem::remove_all(spool_);  // the spool vanished under us
   HttpClient c = connect();
-  const std::string body = pattern(200000);
+  const std::string body = patterned_bytes(200000);
   ASSERT_TRUE(c.send(post_head(body.size()) + body));
   auto r = c.read_response(5s);
   ASSERT_TRUE(r) << c.error();

@@ -12,13 +12,6 @@ using namespace gale::test;
 
 namespace {
 
-std::string pattern(std::size_t n) {
-  std::string s(n, '\0');
-  for (std::size_t i = 0; i < n; ++i)
-    s[i] = static_cast<char>((i * 7 + i / 1000) & 0xff);
-  return s;
-}
-
 std::string fnv(const std::string& s) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : s)
@@ -46,7 +39,7 @@ std::string put_head(std::size_t length, const std::string& fields = "") {
 class BodyStreamingTest : public GaleTest {};
 
 TEST_F(BodyStreamingTest, EveryByteOnceInPiecesAndNeverWhole) {
-  const std::string body = pattern(8 << 20);
+  const std::string body = patterned_bytes(8 << 20);
   HttpClient c = connect();
   ASSERT_TRUE(c.send(put_head(body.size()) + body));
   auto r = c.read_response(20s);
@@ -107,7 +100,7 @@ TEST_F(BodyStreamingTest, AcceptedWithExpectContinueGets100ThenTheAnswer) {
 
 TEST_F(BodyStreamingTest, RefusedMidwayAnswersAtOnceAndHarmsNoOther) {
   HttpClient c = connect();
-  const std::string part = pattern(200000);
+  const std::string part = patterned_bytes(200000);
   ASSERT_TRUE(c.send(put_head(4 << 20, "X-Limit: 100000\r\n") + part));
   auto r = c.read_response(5s);
   ASSERT_TRUE(r) << c.error();

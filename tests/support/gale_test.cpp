@@ -109,4 +109,11 @@ void expect_date_and_server(const HttpResponse& r) {
          << "\n  actual:   " << around(actual);
 }
 
+std::string patterned_bytes(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i)
+    s[i] = static_cast<char>((i * 2654435761u) >> 13);
+  return s;
+}
+
 }  // namespace gale::test

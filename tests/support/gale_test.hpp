@@ -65,6 +65,10 @@ void check_stopped(GaleProcess& p, const ExitStatus& status,
 // Asserts the common shape of every gale response.
 void expect_date_and_server(const HttpResponse& r);
 
+// `n` bytes of every value, a multiplicative hash of their offset (no short
+// period), so a dropped, doubled or shifted piece of a body shows.
+std::string patterned_bytes(std::size_t n);
+
 // Compares raw bytes and prints where they differ (not megabytes of them).
 ::testing::AssertionResult same_bytes(const std::string& expected,
                                       const std::string& actual);
