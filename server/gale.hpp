@@ -10,3 +10,4 @@
 #include "server/web/pubsub.hpp"
 #include "server/web/request_handler.hpp"
 #include "server/web/router.hpp"
+#include "server/web/settings.hpp"

@@ -8,16 +8,19 @@
 #pragma once
 
 #include <initializer_list>
+#include <utility>
 
 #include "server/web/handler_factory.hpp"
 #include "server/web/router.hpp"
+#include "server/web/settings.hpp"
 
 namespace gale {
 
 class Application {
  public:
   Application() = default;
-  Application(std::initializer_list<Route> routes) {
+  Application(std::initializer_list<Route> routes, Settings settings = {})
+      : settings_(std::move(settings)) {
     for (const Route& r : routes)
       add(r);
   }
@@ -28,6 +31,9 @@ class Application {
     router_.add(std::move(route));
   }
   const Router& router() const { return router_; }
+
+  const Settings& settings() const { return settings_; }
+  Settings& settings() { return settings_; }
 
   // Serves what no route matches (default: a plain 404). The handler's
   // prepare() or method answers; write_error() shapes every error page.
@@ -44,6 +50,7 @@ class Application {
 
  private:
   Router router_;
+  Settings settings_;
   HandlerFactory default_handler_;
   bool streams_bodies_ = false;
 };

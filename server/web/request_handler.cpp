@@ -10,6 +10,7 @@
 #include "server/core/log.hpp"
 #include "server/http/date_cache.hpp"
 #include "server/http/status.hpp"
+#include "server/web/application.hpp"
 
 namespace gale {
 namespace {
@@ -382,6 +383,10 @@ void RequestHandler::write_error(int status) {
 
 // ---- finishing later
 // ---------------------------------------------------------
+
+const Settings& RequestHandler::settings() const {
+  return binding_.application->settings();
+}
 
 PubSub& RequestHandler::pubsub() const {
   if (!binding_.pubsub)

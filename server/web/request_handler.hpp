@@ -182,6 +182,8 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   void spawn(boost::asio::awaitable<void> task);
   boost::asio::any_io_executor executor() const;
   Application& application() const { return *binding_.application; }
+  // The application's settings (Tornado's self.settings).
+  const Settings& settings() const;
   // The worker's pub/sub (pubsub.hpp): publish, subscribe, and the
   // long-poll wait_after(). Throws HttpError(503) in a server that has none
   // (a bare handler harness).
