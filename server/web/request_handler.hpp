@@ -32,6 +32,7 @@
 #include "server/web/path_args.hpp"
 #include "server/web/request.hpp"
 #include "server/web/response_channel.hpp"
+#include "server/web/settings.hpp"
 
 namespace gale {
 
