@@ -14,6 +14,7 @@
 
 #include "config/redis_url.hpp"
 
+#include "server/core/app_values.hpp"
 #include "server/core/ip_network.hpp"
 #include "server/core/log_level.hpp"
 
@@ -120,6 +121,9 @@ struct Config {
   PubSubConfig pubsub;
   ChatConfig chat;
   ProxyConfig proxy;
+  // The application's own keys (config/app_keys.hpp), `app:` in the file:
+  // every declared key, at its default when neither file nor flag sets it.
+  AppValues app;
   std::string pidfile;      // empty = none
   std::string config_file;  // absolute path of --config, empty = none
 };

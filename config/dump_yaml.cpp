@@ -131,6 +131,30 @@ void emit_proxy(YAML::Emitter& out, const ProxyConfig& p) {
   out << YAML::EndMap;
 }
 
+// The application's keys, each typed as its YAML reads back.
+void emit_app(YAML::Emitter& out, const AppValues& app) {
+  if (app.empty()) return;
+  out << YAML::Key << "app" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, value] : app) {
+    out << YAML::Key << name.substr(name.find('.') + 1) << YAML::Value;
+    if (const auto* s = std::get_if<std::string>(&value)) {
+      out << YAML::DoubleQuoted << *s;
+    } else if (const auto* n = std::get_if<std::int64_t>(&value)) {
+      out << *n;
+    } else if (const auto* b = std::get_if<bool>(&value)) {
+      out << *b;
+    } else if (const auto* d = std::get_if<double>(&value)) {
+      out << shortest(*d);
+    } else {
+      out << YAML::Flow << YAML::BeginSeq;
+      for (const auto& item : std::get<std::vector<std::string>>(value))
+        out << YAML::DoubleQuoted << item;
+      out << YAML::EndSeq;
+    }
+  }
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string dump_yaml(const Config& config) {
@@ -150,6 +174,7 @@ std::string dump_yaml(const Config& config) {
   emit_pubsub(out, config.pubsub);
   emit_chat(out, config.chat);
   emit_proxy(out, config.proxy);
+  emit_app(out, config.app);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

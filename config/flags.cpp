@@ -3,10 +3,13 @@
 #include <boost/program_options.hpp>
 
 #include <array>
+#include <charconv>
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <variant>
 
+#include "config/app_flags.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/paths.hpp"
 #include "config/rules.hpp"
@@ -21,7 +24,9 @@ namespace po = boost::program_options;
 constexpr int kStyle = po::command_line_style::unix_style &
                        ~po::command_line_style::allow_guessing;
 
-po::options_description describe_flags() {
+po::options_description describe_flags(const AppKeys& app_keys);
+
+po::options_description describe_gale_flags() {
   po::options_description flags("Options");
   auto text = [] { return po::value<std::string>(); };
   flags.add_options()  //
@@ -51,6 +56,13 @@ po::options_description describe_flags() {
       ("version", "print the version and exit")    //
       ("help", "print this help and exit");
   return flags;
+}
+
+// gale's flags, then the application's --app-* group.
+po::options_description describe_flags(const AppKeys& app_keys) {
+  po::options_description all = describe_gale_flags();
+  if (!app_keys.empty()) all.add(describe_app_flags(app_keys));
+  return all;
 }
 
 // --- one setter per value flag ----------------------------------------------
@@ -169,14 +181,17 @@ std::string syntax_problem(const po::error& e) {
 // Reads the options Program_options split out of the command line.
 class FlagReader {
  public:
-  FlagReader(FlagValues& flags, std::vector<std::string>& errors)
-      : flags_(flags), errors_(errors) {}
+  FlagReader(FlagValues& flags, std::vector<std::string>& errors,
+             const AppKeys& app_keys)
+      : flags_(flags), errors_(errors), app_keys_(app_keys) {}
 
   void read(const po::option& option) {
     const bool was_unknown = previous_unknown_wants_value_;
     previous_unknown_wants_value_ = false;
     if (option.position_key != -1) return read_positional(option, was_unknown);
     if (option.unregistered) return read_unknown(option);
+    if (const AppKey* key = app_keys_.find_flag(option.string_key))
+      return read_app(*key, option);
     if (!seen_.insert(option.string_key).second) {
       errors_.push_back("--" + option.string_key + ": given more than once");
       return;
@@ -202,7 +217,10 @@ class FlagReader {
     const std::size_t dashes = name.find_first_not_of('-');
     const std::string bare =
         dashes == std::string::npos ? "" : name.substr(dashes);
-    if (auto near = closest_match(bare, kAllFlags)) {
+    std::vector<std::string_view> known(kAllFlags.begin(), kAllFlags.end());
+    for (const AppKey& key : app_keys_.keys())
+      known.push_back(key.flag());
+    if (auto near = closest_match(bare, known)) {
       line += " (did you mean --" + *near + "?)";
     }
     errors_.push_back(line);
@@ -235,8 +253,31 @@ class FlagReader {
     if (!problem.empty()) errors_.push_back(origin + ": " + problem);
   }
 
+  // --app-*: typed and checked by the key (app_flags.cpp); a list key's
+  // flag may repeat, each time one more item.
+  void read_app(const AppKey& key, const po::option& option) {
+    const bool list = key.type() == AppKeyType::list;
+    if (!list && !seen_.insert(option.string_key).second) {
+      errors_.push_back("--" + key.flag() + ": given more than once");
+      return;
+    }
+    std::string text = option.value.empty() ? "" : option.value[0];
+    if (option.value.empty() && key.type() == AppKeyType::boolean)
+      text = "true";
+    if (option.original_tokens.size() == 2 && text.starts_with("--")) {
+      errors_.push_back("--" + key.flag() + ": expects a value, got the flag " +
+                        text);
+      return;
+    }
+    const std::string origin = origin_of(key.flag(), text);
+    const std::string problem = store_app_flag(key, text, flags_.app);
+    if (!problem.empty()) errors_.push_back(origin + ": " + problem);
+  }
+
+ private:
   FlagValues& flags_;
   std::vector<std::string>& errors_;
+  const AppKeys& app_keys_;
   std::set<std::string> seen_;
   bool previous_unknown_wants_value_ = false;
 };
@@ -244,14 +285,15 @@ class FlagReader {
 }  // namespace
 
 FlagValues parse_flags(const std::vector<std::string>& args,
-                       std::vector<std::string>& errors) {
+                       std::vector<std::string>& errors,
+                       const AppKeys& app_keys) {
   FlagValues flags;
   std::vector<po::option> options;
   try {
     // allow_unregistered: unknown flags come back as options instead of one
     // exception for the first, so that all of them get reported.
     options = po::command_line_parser(args)
-                  .options(describe_flags())
+                  .options(describe_flags(app_keys))
                   .style(kStyle)
                   .allow_unregistered()
                   .run()
@@ -260,15 +302,16 @@ FlagValues parse_flags(const std::vector<std::string>& args,
     errors.push_back(syntax_problem(e));
     return flags;
   }
-  FlagReader reader(flags, errors);
+  FlagReader reader(flags, errors, app_keys);
   for (const po::option& option : options)
     reader.read(option);
+  check_app_lists(app_keys, flags.app, errors);
   return flags;
 }
 
-std::string flags_help() {
+std::string flags_help(const AppKeys& app_keys) {
   std::ostringstream text;
-  text << "Usage: gale [options]\n\n" << describe_flags();
+  text << "Usage: gale [options]\n\n" << describe_flags(app_keys);
   return text.str();
 }
 
@@ -301,6 +344,8 @@ void apply_flags(const FlagValues& flags, Config& config, Origins& origins) {
   if (flags.config_file) {
     config.config_file = absolute_path(*flags.config_file, current_dir());
   }
+  for (const auto& [name, value] : flags.app)
+    config.app.set(name, value);
 }
 
 }  // namespace gale

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/app_keys.hpp"
 #include "config/config.hpp"
 #include "config/origins.hpp"
 
@@ -33,14 +35,19 @@ struct FlagValues {
   std::optional<std::string> access_log;  // absolute, "-" or "off"
   std::optional<std::string> pidfile;
   Origins origins;  // "--static-root www", for checks after merging
+  // The application's --app-* flags, by key name ("app.page_size"), typed
+  // and checked; a list key's items in the order given.
+  std::map<std::string, AppValue, std::less<>> app;  // AppFlagValues
 };
 
-// `args` excludes argv[0].
+// `args` excludes argv[0]; `app_keys` adds the application's flags.
 FlagValues parse_flags(const std::vector<std::string>& args,
-                       std::vector<std::string>& errors);
+                       std::vector<std::string>& errors,
+                       const AppKeys& app_keys = AppKeys::none());
 
-// The --help text: usage line and one line per flag.
-std::string flags_help();
+// The --help text: usage line and one line per flag, the application's
+// own in a group of their own.
+std::string flags_help(const AppKeys& app_keys = AppKeys::none());
 
 // Lays the flags over `config` (defaults + YAML): a given flag wins over the
 // same key. --host/--port replace the whole listen list (see the .cpp).

@@ -12,9 +12,20 @@
 namespace gale {
 namespace {
 
-void load(const std::vector<std::string>& args, LoadOutcome& out) {
-  out.help_text = flags_help();  // also handy to print after a usage error
-  const FlagValues flags = parse_flags(args, out.errors);
+// A default its own validators refuse is the application's bug; said
+// once, at start, rather than never.
+void check_defaults(const AppKeys& app_keys, std::vector<std::string>& errors) {
+  for (const AppKey& key : app_keys.keys()) {
+    if (std::string why = key.problem(key.default_value()); !why.empty())
+      errors.push_back(key.name() + ": the application's default " + why);
+  }
+}
+
+void load(const std::vector<std::string>& args, const AppKeys& app_keys,
+          LoadOutcome& out) {
+  // also handy to print after a usage error
+  out.help_text = flags_help(app_keys);
+  const FlagValues flags = parse_flags(args, out.errors, app_keys);
   // --help and --version answer even a command line with mistakes in it,
   // the way most tools do: the user is asking how to fix them.
   if (flags.help || flags.version) {
@@ -26,11 +37,13 @@ void load(const std::vector<std::string>& args, LoadOutcome& out) {
 
   Config config;
   config.workers = 0;  // SPEC §1: one per CPU unless told otherwise
+  config.app = app_keys.defaults();
+  check_defaults(app_keys, out.errors);
   Origins origins;
   if (flags.config_file) {
     const YamlSource source{*flags.config_file,
                             absolute_path(*flags.config_file, current_dir())};
-    read_yaml_file(source, config, origins, out.errors);
+    read_yaml_file(source, config, origins, out.errors, app_keys);
   }
   apply_flags(flags, config, origins);
   resolve_and_check(config, origins, out.errors, out.warnings);
@@ -39,12 +52,13 @@ void load(const std::vector<std::string>& args, LoadOutcome& out) {
 
 }  // namespace
 
-LoadOutcome load_config(const std::vector<std::string>& args) {
+LoadOutcome load_config(const std::vector<std::string>& args,
+                        const AppKeys& app_keys) {
   LoadOutcome out;
   // Nothing below should throw on bad input; this is the backstop that
   // keeps a bug (or bad_alloc) a message rather than a crash at startup.
   try {
-    load(args, out);
+    load(args, app_keys, out);
   } catch (const std::exception& e) {
     out.errors.push_back(std::string("internal error loading the config: ") +
                          e.what());

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config/app_keys.hpp"
 #include "config/config.hpp"
 
 namespace gale {
@@ -32,7 +33,10 @@ struct LoadOutcome {
 // `args` excludes argv[0]. Relative paths in the YAML file (static.root, the
 // access log) resolve against the file's directory; those given as flags
 // resolve against the current directory. Never throws on bad input.
-LoadOutcome load_config(const std::vector<std::string>& args);
+// `app_keys` are the application's own keys: `app:` in the file, --app-*
+// flags, config.app in the outcome.
+LoadOutcome load_config(const std::vector<std::string>& args,
+                        const AppKeys& app_keys = AppKeys::none());
 
 // The effective configuration as YAML that load_config() accepts back.
 std::string dump_yaml(const Config& config);

@@ -155,7 +155,7 @@ void Reader::read_string(const Entry& e,
 
 void read_yaml_text(std::string_view text, const YamlSource& source,
                     Config& config, Origins& origins,
-                    std::vector<std::string>& errors) {
+                    std::vector<std::string>& errors, const AppKeys& app_keys) {
   try {
     const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
     if (documents.empty()) return;  // an empty file: all defaults
@@ -165,7 +165,7 @@ void read_yaml_text(std::string_view text, const YamlSource& source,
           ": expected one YAML document, found " +
           std::to_string(documents.size()));
     }
-    yaml_detail::Reader(source, config, origins, errors)
+    yaml_detail::Reader(source, config, origins, errors, app_keys)
         .read_document(documents[0]);
   } catch (const YAML::Exception& e) {
     // Syntax errors (and anything yaml-cpp throws while walking) carry the
@@ -176,7 +176,7 @@ void read_yaml_text(std::string_view text, const YamlSource& source,
 }
 
 void read_yaml_file(const YamlSource& source, Config& config, Origins& origins,
-                    std::vector<std::string>& errors) {
+                    std::vector<std::string>& errors, const AppKeys& app_keys) {
   const std::string flag = "--config " + source.shown_name;
   std::error_code ec;
   if (std::filesystem::is_directory(source.path, ec)) {
@@ -194,7 +194,7 @@ void read_yaml_file(const YamlSource& source, Config& config, Origins& origins,
     errors.push_back(flag + ": cannot read: " + std::strerror(errno));
     return;
   }
-  read_yaml_text(text.str(), source, config, origins, errors);
+  read_yaml_text(text.str(), source, config, origins, errors, app_keys);
 }
 
 }  // namespace gale

@@ -6,7 +6,8 @@
 //   gale.yaml:3:1: unknown key "wokers" (did you mean "workers"?)
 // Besides SPEC §2's keys it reads workers_policy.max_rss_mb,
 // workers_policy.max_age_s and a top-level `pidfile` (so that dump_yaml()
-// can write every setting of a Config).
+// can write every setting of a Config), and the section `app:` with the
+// keys the application declared (config/app_keys.hpp).
 #pragma once
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/app_keys.hpp"
 #include "config/config.hpp"
 #include "config/origins.hpp"
 
@@ -25,13 +27,16 @@ struct YamlSource {
 };
 
 // Reads the file at `source.path` over `config`. An unreadable file is one
-// error naming the --config flag.
+// error naming the --config flag. `app_keys` are the keys the `app:`
+// section may hold (config/app_keys.hpp).
 void read_yaml_file(const YamlSource& source, Config& config, Origins& origins,
-                    std::vector<std::string>& errors);
+                    std::vector<std::string>& errors,
+                    const AppKeys& app_keys = AppKeys::none());
 
 // The same for text already in memory.
 void read_yaml_text(std::string_view text, const YamlSource& source,
                     Config& config, Origins& origins,
-                    std::vector<std::string>& errors);
+                    std::vector<std::string>& errors,
+                    const AppKeys& app_keys = AppKeys::none());
 
 }  // namespace gale

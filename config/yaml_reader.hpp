@@ -4,7 +4,8 @@
 //   yaml_file.cpp      the machinery: walking mappings, unknown and duplicate
 //                      keys, typed scalars, messages with file:line:column;
 //   yaml_sections.cpp  what SPEC §2 says: the key table of every section and
-//                      the readers of the settings that need their own.
+//                      the readers of the settings that need their own;
+//   yaml_app_section.cpp  `app:`, the keys the application declared.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/app_keys.hpp"
 #include "config/config.hpp"
 #include "config/origins.hpp"
 #include "config/rules.hpp"
@@ -43,12 +45,13 @@ std::string describe(const YAML::Node& node);
 class Reader {
  public:
   Reader(const YamlSource& source, Config& config, Origins& origins,
-         std::vector<std::string>& errors)
+         std::vector<std::string>& errors, const AppKeys& app_keys)
       : source_(source),
         base_dir_(source.path.parent_path()),
         config_(config),
         origins_(origins),
-        errors_(errors) {}
+        errors_(errors),
+        app_keys_(app_keys) {}
 
   void read_document(const YAML::Node& root) {
     read_mapping(Entry{root, root, ""}, top_level_keys());
@@ -72,6 +75,10 @@ class Reader {
   std::vector<Key> pubsub_keys();
   std::vector<Key> chat_keys();
   std::vector<Key> proxy_keys();
+  // The application's own (yaml_app_section.cpp).
+  std::vector<Key> app_keys();
+  void read_app_value(const Entry& e, const AppKey& key);
+  std::optional<AppValue> read_app_list(const Entry& e, const AppKey& key);
 
   void read_level(const Entry& e);
   void read_backend(const Entry& e);
@@ -135,6 +142,7 @@ class Reader {
   Config& config_;
   Origins& origins_;
   std::vector<std::string>& errors_;
+  const AppKeys& app_keys_;
 };
 
 }  // namespace gale::yaml_detail

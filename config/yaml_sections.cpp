@@ -50,6 +50,7 @@ std::vector<Reader::Key> Reader::top_level_keys() {
       {"pubsub", [this](const Entry& e) { read_mapping(e, pubsub_keys()); }},
       {"chat", [this](const Entry& e) { read_mapping(e, chat_keys()); }},
       {"proxy", [this](const Entry& e) { read_mapping(e, proxy_keys()); }},
+      {"app", [this](const Entry& e) { read_mapping(e, app_keys()); }},
   };
 }
 

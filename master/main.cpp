@@ -3,5 +3,6 @@
 #include "server/app/builtin_app.hpp"
 
 int main(int argc, char** argv) {
-  return gale::run(gale::make_builtin_app, argc, argv);
+  return gale::run(gale::make_builtin_app, argc, argv,
+                   gale::builtin_app_keys());
 }

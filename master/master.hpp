@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "config/app_keys.hpp"
 #include "config/config.hpp"
 #include "master/handoff_queue.hpp"
 #include "master/relay.hpp"
@@ -42,6 +43,7 @@ using MasterClock = std::chrono::steady_clock;
 
 struct MasterOptions {
   std::vector<std::string> args;  // for reload: the same flags, file re-read
+  AppKeys app_keys;               // ... and the application's own keys
   // Builds the application for a configuration (rebuilt on reload).
   std::function<Application(const Config&)> make_app;
   Config config;

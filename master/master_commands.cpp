@@ -95,7 +95,7 @@ void Master::reload() {
   }
   sd_notify("RELOADING=1");
   log::info("SIGHUP: reloading the configuration");
-  LoadOutcome outcome = load_config(options_.args);
+  LoadOutcome outcome = load_config(options_.args, options_.app_keys);
   for (const auto& w : outcome.warnings)
     log::warning(w);
   auto fail = [&](const std::vector<std::string>& errors) {

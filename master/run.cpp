@@ -30,13 +30,15 @@ void raise_fd_limit() {
   }
 }
 
-int serve(const std::vector<std::string>& args, const Config& config,
+int serve(const std::vector<std::string>& args, const AppKeys& app_keys,
+          const Config& config,
           std::function<Application(const Config&)> make_app) {
   log::set_level(config.log.level);
   raise_fd_limit();
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an error code
   MasterOptions options;
   options.args = args;
+  options.app_keys = app_keys;
   options.make_app = std::move(make_app);
   options.config = config;
   std::vector<FileDescriptor> activated = take_activated_sockets();
@@ -109,23 +111,31 @@ std::vector<std::string> arguments(int argc, char** argv) {
 
 }  // namespace
 
-int run(Application& app, int argc, char** argv) {
-  return run([&app](const Config&) { return app; }, argc, argv);
+int run(Application& app, int argc, char** argv, const AppKeys& app_keys) {
+  return run([&app](const Config&) { return app; }, argc, argv, app_keys);
 }
 
 int run(const std::function<Application(const Config&)>& make_app, int argc,
-        char** argv) {
+        char** argv, const AppKeys& app_keys) {
   log::set_process_tag("master");
   std::vector<std::string> args = arguments(argc, argv);
-  LoadOutcome outcome = load_config(args);
+  LoadOutcome outcome = load_config(args, app_keys);
   if (auto status = handle_cli(outcome)) return *status;
+  // Every generation's application gets its configuration's app values:
+  // the master builds it before forking, so each worker inherits them.
+  auto make_app_with_values = [make_app](const Config& config) {
+    Application app = make_app(config);
+    for (const auto& [name, value] : config.app)
+      app.settings().app.set(name, value);
+    return app;
+  };
   try {
-    make_app(outcome.config);  // fail before binding anything
+    make_app_with_values(outcome.config);  // fail before binding anything
   } catch (const std::exception& e) {
     std::cerr << "gale: " << e.what() << "\n";
     return kExitUsage;
   }
-  return serve(args, outcome.config, make_app);
+  return serve(args, app_keys, outcome.config, make_app_with_values);
 }
 
 }  // namespace gale

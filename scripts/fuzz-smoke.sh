@@ -21,7 +21,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 jobs="${GALE_BUILD_JOBS:-2}"
 targets=(fuzz_request_parser fuzz_request_handler fuzz_router_url
-         fuzz_ws_frame_parser fuzz_relay_frames fuzz_ws_inflate)
+         fuzz_ws_frame_parser fuzz_relay_frames fuzz_ws_inflate
+         fuzz_signed_value)
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DGALE_FUZZ=ON \
   -DGALE_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

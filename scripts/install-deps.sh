@@ -15,7 +15,7 @@ packages=(
   curl wrk procps python3 iproute2
   chromium chromium-driver python3-selenium
   python3-websockets node-ws nodejs zlib1g-dev
-  libhiredis-dev redis-server
+  libhiredis-dev redis-server libkainjow-mustache-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
   # python3-munkres first: matplotlib's python3-fonttools takes it or

@@ -104,17 +104,49 @@ struct HealthHandler : RequestHandler {
   }
 };
 
+// Settings from the built-in keys; a config without them (one made in a
+// test, not loaded) leaves the defaults.
+Settings builtin_settings(const Config& config) {
+  Settings settings;
+  settings.template_path =
+      config.app.get_or<std::string>("app.template_path", "");
+  settings.cookie_secrets =
+      config.app.get_or<std::vector<std::string>>("app.cookie_secrets", {});
+  settings.xsrf_cookies = config.app.get_or<bool>("app.xsrf_cookies", false);
+  return settings;
+}
+
 }  // namespace
 
+AppKeys builtin_app_keys() {
+  AppKeys keys;
+  keys.define("app.template_path", "",
+              "where render() finds templates (relative to the working "
+              "directory; empty: the working directory)");
+  keys.define("app.cookie_secrets", std::vector<std::string>{},
+              "secrets of signed cookies: the first signs, all verify")
+      .check([](const AppValue& value) -> std::string {
+        for (const auto& s : std::get<std::vector<std::string>>(value)) {
+          if (s.empty()) return "a secret must not be empty";
+        }
+        return {};
+      });
+  keys.define("app.xsrf_cookies", false,
+              "refuse POST/PUT/PATCH/DELETE without the _xsrf token");
+  return keys;
+}
+
 Application make_builtin_app(const Config& config) {
-  Application app({
-      {"/", handler<MainHandler>()},
-      {"/hello/{name}", handler<HelloHandler>()},
-      {"/echo", handler<EchoHandler>()},
-      {"/info", handler<InfoHandler>()},
-      {"/sleep", handler<SleepHandler>()},
-      {"/health", handler<HealthHandler>()},
-  });
+  Application app(
+      {
+          {"/", handler<MainHandler>()},
+          {"/hello/{name}", handler<HelloHandler>()},
+          {"/echo", handler<EchoHandler>()},
+          {"/info", handler<InfoHandler>()},
+          {"/sleep", handler<SleepHandler>()},
+          {"/health", handler<HealthHandler>()},
+      },
+      builtin_settings(config));
   ChatOptions chat;
   chat.poll_timeout =
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(

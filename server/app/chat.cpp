@@ -108,6 +108,9 @@ struct ChatPageHandler : RequestHandler {
                "style-src 'unsafe-inline'; img-src data:; "
                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     set_header("X-Content-Type-Options", "nosniff");
+    // With XSRF protection on, the page's GET sets the _xsrf cookie its
+    // script echoes as X-XSRFToken on every POST.
+    if (settings().xsrf_cookies) xsrf_token();
     write(chat_page_html());
   }
 };

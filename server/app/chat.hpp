@@ -4,6 +4,8 @@
 //   POST /chat/new      form `body` -> {"id": "...", "body": "..."}
 //   POST /chat/updates  form `cursor` -> {"messages": [...]}, long-polled
 //   GET  /chat/         the page (HTML, CSS and JS embedded in the binary)
+// With settings().xsrf_cookies on, the page sets the _xsrf cookie and its
+// script sends the token as X-XSRFToken on both POSTs.
 #pragma once
 
 #include <chrono>

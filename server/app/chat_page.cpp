@@ -10,6 +10,9 @@
 //     already shown are skipped;
 //   - after an error (a worker restarting, the network) it re-polls with a
 //     short backoff, doubling up to 5 s, back to 250 ms on success.
+//   - when the server protects POSTs from cross-site forgery
+//     (xsrf_cookies), the page's GET set an _xsrf cookie: every POST
+//     echoes it as X-XSRFToken, which another site's page cannot read.
 #include "server/app/chat.hpp"
 
 namespace gale {
@@ -75,6 +78,11 @@ constexpr std::string_view kScript = R"js("use strict";
   let cursor = "";
 
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+  // The _xsrf cookie's token as a header, or none when there is no cookie.
+  const xsrf = () => {
+    const found = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+    return found ? {"X-XSRFToken": found[1]} : {};
+  };
   const setStatus = (text) => { status.textContent = text; };
 
   function show(message) {
@@ -98,7 +106,7 @@ constexpr std::string_view kScript = R"js("use strict";
       try {
         const response = await fetch("updates", {
           method: "POST", body: new URLSearchParams({cursor}),
-          cache: "no-store"});
+          headers: xsrf(), cache: "no-store"});
         if (!response.ok) throw new Error("HTTP " + response.status);
         const {messages} = await response.json();
         for (const m of messages) show(m);
@@ -120,7 +128,7 @@ constexpr std::string_view kScript = R"js("use strict";
     send.disabled = true;
     try {
       const response = await fetch("new", {
-        method: "POST", body: new URLSearchParams({body})});
+        method: "POST", body: new URLSearchParams({body}), headers: xsrf()});
       if (response.ok) {
         input.value = "";
         setStatus("");

@@ -13,6 +13,7 @@
 #include "server/web/handler_factory.hpp"
 #include "server/web/router.hpp"
 #include "server/web/settings.hpp"
+#include "server/web/template_cache.hpp"
 
 namespace gale {
 
@@ -35,6 +36,10 @@ class Application {
   const Settings& settings() const { return settings_; }
   Settings& settings() { return settings_; }
 
+  // The templates this application has compiled in this process (see
+  // RequestHandler::render()). A copy of the application starts empty.
+  TemplateCache& templates() { return templates_; }
+
   // Serves what no route matches (default: a plain 404). The handler's
   // prepare() or method answers; write_error() shapes every error page.
   void set_default_handler(HandlerFactory factory) {
@@ -51,6 +56,7 @@ class Application {
  private:
   Router router_;
   Settings settings_;
+  TemplateCache templates_;
   HandlerFactory default_handler_;
   bool streams_bodies_ = false;
 };

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "server/client/http_client.hpp"
 #include "server/core/log.hpp"
 #include "server/http/date_cache.hpp"
 #include "server/http/status.hpp"
@@ -48,6 +49,7 @@ void RequestHandler::execute() {
   auto self = shared_from_this();  // a method may drop the last owner
   executing_ = true;
   try {
+    if (xsrf_check_due()) check_xsrf_cookie();
     prepare();
     if (!finished_) call_method();
   } catch (...) {
@@ -392,6 +394,10 @@ PubSub& RequestHandler::pubsub() const {
   if (!binding_.pubsub)
     throw HttpError(503, "no pub/sub in this server", "pub/sub is unavailable");
   return *binding_.pubsub;
+}
+
+HttpClient& RequestHandler::http_client() const {
+  return HttpClient::of(*binding_.loop);
 }
 
 boost::asio::any_io_executor RequestHandler::executor() const {

@@ -37,6 +37,7 @@
 namespace gale {
 
 class Application;
+class HttpClient;
 class PubSub;
 namespace websocket {
 class Sessions;
@@ -106,6 +107,13 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   // Writes the body of an error response (send_error, HttpError, 500):
   // by default "400 Bad Request\n", then the error_detail() line if any.
   virtual void write_error(int status);
+  // With settings().xsrf_cookies on, runs before prepare() for POST, PUT,
+  // PATCH and DELETE: HttpError(403) unless the request carries the token
+  // of its _xsrf cookie, in the `_xsrf` form field or an X-XSRFToken (or
+  // X-CSRFToken) field. A handler that authenticates otherwise (an API
+  // with its own tokens) overrides it to do nothing. A handler streaming
+  // its body has no form yet: header only.
+  virtual void check_xsrf_cookie();
 
   // ---- The request ----------------------------------------------------
   const HttpRequest& request() const { return *binding_.request; }
@@ -139,6 +147,24 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   void set_cookie(std::string_view name, std::string_view value,
                   const CookieOptions& options = {});
   void clear_cookie(std::string_view name, std::string_view path = "/");
+  // A cookie signed with settings().cookie_secrets[0] (signed_value.hpp:
+  // Tornado's version-2 format, HMAC-SHA256), so the client can read it
+  // but not forge or alter it. The value may be any bytes.
+  void set_signed_cookie(std::string_view name, std::string_view value,
+                         const CookieOptions& options = {});
+  // The value of a cookie set by set_signed_cookie() and signed with any
+  // of settings().cookie_secrets no more than `max_age_days` ago; nullopt
+  // when it is absent, tampered with, expired or malformed. Both throw
+  // std::logic_error (a 500, logged) when cookie_secrets is empty.
+  std::optional<std::string> get_signed_cookie(std::string_view name,
+                                               int max_age_days = 31) const;
+  // This request's XSRF token (xsrf_token.hpp), masked afresh for each
+  // request; sets the _xsrf cookie (Path=/, SameSite=Lax, readable by
+  // scripts) when the request brought none. Put it in forms as the
+  // `_xsrf` field (xsrf_form_html()) or send it as X-XSRFToken.
+  const std::string& xsrf_token();
+  // <input type="hidden" name="_xsrf" value="..."> for a form.
+  std::string xsrf_form_html();
 
   // Buffers body bytes until flush() or finish().
   void write(std::string_view chunk);
@@ -158,6 +184,16 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   void send_error(int status = 500);
   // Discards buffered body and fields set so far (status back to 200).
   void clear();
+  // Renders the template `name` (template_cache.hpp: Mustache, under
+  // settings().template_path, compiled once per process) with `context`,
+  // writes it and finishes the response, as Tornado's render(). Content-Type
+  // is text/html; charset=UTF-8 unless the handler set one. A missing
+  // template or a syntax error throws TemplateError: a 500, the cause in
+  // the log.
+  void render(std::string_view name, const boost::json::object& context = {});
+  // The same page as a string, written nowhere.
+  std::string render_string(std::string_view name,
+                            const boost::json::object& context = {}) const;
   // Streams a range of an open file with sendfile(2) (for file handlers).
   void write_file(std::shared_ptr<const FileDescriptor> file,
                   std::uint64_t offset, std::uint64_t length);
@@ -189,6 +225,11 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   // long-poll wait_after(). Throws HttpError(503) in a server that has none
   // (a bare handler harness).
   PubSub& pubsub() const;
+  // The worker's HTTP client (server/client/http_client.hpp), one per loop,
+  // made on first use (Tornado's AsyncHTTPClient()): co_await
+  // http_client().fetch(url) from a spawn()ed task, which cancels it when
+  // the client of this handler goes away.
+  HttpClient& http_client() const;
   // While write_error() runs for an HttpError: its detail; else empty.
   std::string_view error_detail() const { return error_detail_; }
 
@@ -229,6 +270,8 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   // The connection is gone: drop the channel, cancel tasks, notify.
   void connection_closed();
   void call_method();
+  // Whether check_xsrf_cookie() must run before prepare().
+  bool xsrf_check_due() const;
   void handle_exception(std::exception_ptr error);
   void not_allowed();
   void finish_if_done();
@@ -238,12 +281,14 @@ class RequestHandler : public std::enable_shared_from_this<RequestHandler> {
   int status_ = 200;
   std::string reason_;
   std::string error_detail_;
+  std::string xsrf_token_;  // made on first use: once per request
   ResponseHeaders headers_;
   std::string body_;
   bool headers_sent_ = false;
   bool finished_ = false;
   bool finish_later_ = false;
   bool executing_ = false;
+  bool streams_body_ = false;  // begin_streaming() ran: no form to read
   int running_tasks_ = 0;
   // One per spawned task still running: a signal's slot holds one handler.
   std::vector<std::unique_ptr<boost::asio::cancellation_signal>> cancels_;

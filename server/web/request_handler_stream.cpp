@@ -22,7 +22,11 @@ void RequestHandler::run_step(Step step) {
 }
 
 void RequestHandler::begin_streaming() {
-  run_step([this] { prepare(); });
+  streams_body_ = true;
+  run_step([this] {
+    if (xsrf_check_due()) check_xsrf_cookie();  // the header only: no form
+    prepare();
+  });
 }
 
 void RequestHandler::receive_chunk(std::string_view chunk) {

@@ -7,10 +7,15 @@
 //   gale::Application app({{"/", gale::handler<MainHandler>()}}, settings);
 //
 // A handler reads them as settings(); they are fixed once the workers run.
+// An application's own config keys (config/app_keys.hpp) arrive in `app`:
+//   settings().get<int>("app.page_size")
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "server/core/app_values.hpp"
 
 namespace gale {
 
@@ -24,6 +29,15 @@ struct Settings {
   // When on, a POST, PUT, PATCH or DELETE without the _xsrf token of its
   // cookie (form field or X-XSRFToken header) is answered 403.
   bool xsrf_cookies = false;
+  // The application's own settings, declared with gale::AppKeys and read
+  // from the `app:` section and --app-* flags; gale::run fills them in.
+  AppValues app;
+
+  // app.get<T>(name): see AppValues::get.
+  template <typename T>
+  T get(std::string_view name) const {
+    return app.get<T>(name);
+  }
 };
 
 }  // namespace gale

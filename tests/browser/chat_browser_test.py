@@ -8,7 +8,9 @@ cookies, caches and connections), and checks that
   - a body that looks like HTML (<img src=x onerror=alert(1)>) is shown as
     text: no <img> element, no alert;
   - the browser console has no errors;
-and saves a screenshot.
+and saves a screenshot. Then the same again with XSRF protection on
+(--app-xsrf-cookies): the page's script must send the _xsrf cookie's
+token with every POST, or nothing is posted at all.
 
 Usage: chat_browser_test.py GALE_BINARY [SCREENSHOT.png]
   (or GALE_BINARY / GALE_CHAT_SCREENSHOT in the environment). Needs Debian's
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.request
 
 SKIP = 77
@@ -47,15 +50,24 @@ def send_message(driver, text):
     driver.find_element(By.ID, "send").click()
 
 
+def post_status(url, body):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body),
+                                    timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def appears_within(driver, text, seconds):
     start = time.monotonic()
     ok = wait_until(lambda: text in message_texts(driver), seconds)
     return ok, time.monotonic() - start
 
 
-def run(binary, screenshot, results):
+def run(binary, screenshot, results, args=()):
     workdir = tempfile.mkdtemp(prefix="gale-browser-")
-    server = Server(binary, workdir)
+    server = Server(binary, workdir, args=args)
     drivers = []
     try:
         server.wait_ready()
@@ -64,6 +76,12 @@ def run(binary, screenshot, results):
         for d in drivers:
             d.get(server.url + "/chat/")
         results.check("page title", all(d.title == "gale chat" for d in drivers))
+        if "--app-xsrf-cookies" in args:
+            results.check("a POST without the token is refused (403)",
+                          post_status(server.url + "/chat/new",
+                                      b"body=forged") == 403)
+            results.check("each page has its _xsrf cookie",
+                          all(d.get_cookie("_xsrf") for d in drivers))
         time.sleep(0.3)  # both pages have their first poll waiting
 
         send_message(alice, "hello from alice")
@@ -136,6 +154,11 @@ def main():
         os.makedirs(os.path.dirname(screenshot), exist_ok=True)
     results = Results()
     run(os.path.abspath(binary), screenshot, results)
+    print("-- with XSRF protection on (--app-xsrf-cookies)", flush=True)
+    xsrf = Results()
+    run(os.path.abspath(binary), None, xsrf, args=["--app-xsrf-cookies"])
+    results.passed += xsrf.passed
+    results.failed += xsrf.failed
     return results.finish()
 
 

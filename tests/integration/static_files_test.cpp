@@ -532,11 +532,7 @@ TEST_F(StaticFilesTest,
 class PublicDirTest : public GaleTest {
  protected:
   ServerOptions options() override {
-    // This file is tests/integration/static_files_test.cpp in the repo.
-    std::filesystem::path repo = std::filesystem::path(__FILE__)
-                                     .parent_path()
-                                     .parent_path()
-                                     .parent_path();
+    std::filesystem::path repo = GALE_SOURCE_DIR;
     ServerOptions o;
     o.extra_args = {"--static-root", (repo / "public").string()};
     return o;

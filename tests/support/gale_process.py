@@ -121,13 +121,13 @@ class Server:
     """gale on a free port of 127.0.0.1, in a process group of its own,
     its output in WORKDIR/NAME.log."""
 
-    def __init__(self, binary, workdir, name="gale", workers=2):
+    def __init__(self, binary, workdir, name="gale", workers=2, args=()):
         self.port = free_port()
         self.log_path = os.path.join(workdir, name + ".log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [binary, "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--access-log", "off"],
+             "--workers", str(workers), "--access-log", "off", *args],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir,
             start_new_session=True)
         self.url = "http://127.0.0.1:%d" % self.port

@@ -202,9 +202,34 @@ struct UploadHandler : RequestHandler {
   std::uint64_t digest_ = 14695981039346656037ull;
 };
 
+// What the handlers see of the settings, from the built-in app's keys and
+// gale-test's own app.test_number.
+struct SettingsHandler : RequestHandler {
+  void get() override {
+    boost::json::array secrets;
+    for (const std::string& s : settings().cookie_secrets)
+      secrets.emplace_back(s);
+    write(boost::json::object{
+        {"template_path", settings().template_path},
+        {"cookie_secrets", std::move(secrets)},
+        {"xsrf_cookies", settings().xsrf_cookies},
+        {"test_number", settings().get<int>("app.test_number")},
+    });
+  }
+};
+
+// test.mustache from app.template_path, with ?name=.
+struct RenderHandler : RequestHandler {
+  void get() override {
+    render("test.mustache", {{"name", get_argument("name", "")}});
+  }
+};
+
 }  // namespace
 
 void add_test_routes(Application& app) {
+  app.add({"/test/settings", handler<SettingsHandler>()});
+  app.add({"/test/render", handler<RenderHandler>()});
   app.add({"/test/upload", handler<UploadHandler>()});
   app.add({"/test/ws/tasks", handler<TaskSocket>()});
   app.add({"/test/ws/live", handler<LiveTaskSocketsHandler>()});

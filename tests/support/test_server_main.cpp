@@ -4,11 +4,15 @@
 #include "tests/support/test_routes.hpp"
 
 int main(int argc, char** argv) {
+  // The built-in keys, and one of gale-test's own beside them.
+  gale::AppKeys keys = gale::builtin_app_keys();
+  keys.define("app.test_number", 7, "a number /test/settings shows")
+      .range(0, 1000);
   return gale::run(
       [](const gale::Config& config) {
         gale::Application app = gale::make_builtin_app(config);
         gale::testing::add_test_routes(app);
         return app;
       },
-      argc, argv);
+      argc, argv, keys);
 }
