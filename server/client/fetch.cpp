@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "server/client/request_rules.hpp"
+#include "server/client/resolve.hpp"
 #include "server/http/fields.hpp"
 
 namespace gale::client {
@@ -71,21 +72,25 @@ asio::awaitable<std::unique_ptr<Connection>> connect(
   error_code ec;
   error_code not_an_address;
   auto address = asio::ip::make_address(url.host, not_an_address);
-  // An address skips the resolver, whose getaddrinfo() runs on a thread
-  // that neither the deadline nor a cancellation can interrupt.
-  if (!not_an_address) {
+  if (!not_an_address) {  // an address needs no resolver
     std::tie(ec) = co_await c->stream.async_connect(
         tcp::endpoint(address, url.port), use_ec);
   } else {
-    tcp::resolver resolver(state.executor);
-    auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
-        url.host, std::to_string(url.port), use_ec);
-    throw_if_aborted(resolve_ec);
-    if (resolve_ec)
-      fail(HttpClientErrc::resolve_failed, url, resolve_ec.message(),
-           resolve_ec);
+    Resolution found = co_await resolve_by(
+        state, url.host, url.port, std::min(connect_deadline, deadline));
+    if (found.error == asio::error::timed_out) {
+      if (connect_deadline <= deadline)
+        fail(HttpClientErrc::connect_timeout, url,
+             "host name not resolved in time", found.error);
+      fail(HttpClientErrc::timeout, url,
+           "host name not resolved before the deadline", found.error);
+    }
+    throw_if_aborted(found.error);
+    if (found.error)
+      fail(HttpClientErrc::resolve_failed, url, found.error.message(),
+           found.error);
     std::tie(ec, std::ignore) =
-        co_await c->stream.async_connect(endpoints, use_ec);
+        co_await c->stream.async_connect(found.endpoints, use_ec);
   }
   if (ec == beast::error::timeout) {
     if (connect_deadline <= deadline)

@@ -20,8 +20,9 @@
 // A status outside 2xx is a normal response (Tornado raises for it; ask
 // for that with request.raise_for_status). Every failure is an
 // HttpClientError (http_client_error.hpp); nothing waits past
-// request_timeout, except the resolution of a host name, which Asio cannot
-// interrupt (an IP address is not resolved). Cancelling the awaiting
+// request_timeout, a host name's resolution included (resolve.hpp: the
+// lookup cannot be interrupted, so it is left to finish on its own). A
+// cancelled fetch stops waiting for it too. Cancelling the awaiting
 // coroutine (RequestHandler::spawn does when the handler's client leaves)
 // closes the connection at once and ends fetch() with operation_aborted.
 //
@@ -33,11 +34,16 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/client/client_messages.hpp"
 #include "server/client/http_client_error.hpp"
@@ -55,6 +61,17 @@ struct HttpClientOptions {
   std::chrono::milliseconds idle_timeout{30000};
   // Sent unless the request has its own User-Agent; empty: none.
   std::string user_agent = "gale";
+  // Turns a host name into addresses (Tornado's pluggable resolver, or its
+  // hostname_mapping): empty means Asio's resolver, getaddrinfo() on a
+  // thread of its own. It calls `done` once, with an error or the
+  // addresses, at once, later or never: a fetch waits for it no longer than
+  // its connect and request timeouts, and drops a late answer. An address
+  // in the URL is never resolved.
+  using Resolved = std::function<void(
+      boost::system::error_code, std::vector<boost::asio::ip::tcp::endpoint>)>;
+  std::function<void(const std::string& host, std::uint16_t port,
+                     Resolved done)>
+      resolver;
 };
 
 class HttpClient {
