@@ -16,9 +16,8 @@
 #include <vector>
 
 #include "server/app/builtin_app.hpp"
-#include "server/pubsub/local_backend.hpp"
-#include "server/web/pubsub.hpp"
 #include "server/web/testing/handler_harness.hpp"
+#include "tests/server/app/chat_world.hpp"
 
 namespace gale {
 namespace {
@@ -41,10 +40,9 @@ std::string form_encode(std::string_view s) {
   return out;
 }
 
-class ChatTest : public ::testing::Test {
+class ChatTest : public ::testing::Test, protected ChatWorld {
  protected:
   ChatTest() {
-    harness_.set_pubsub(&pubsub_);
     ChatOptions options;
     options.poll_timeout = 100ms;
     add_chat_routes(app_, options);
@@ -98,15 +96,6 @@ class ChatTest : public ::testing::Test {
     harness_.loop().restart();
     harness_.loop().run_for(d);
   }
-
-  pubsub::Hub hub_{3};
-  pubsub::LocalBackend backend_{hub_, [this](std::function<void()> task) {
-                                  boost::asio::post(harness_.loop(),
-                                                    std::move(task));
-                                }};
-  PubSub pubsub_{hub_, backend_};
-  Application app_;
-  testing::HandlerHarness harness_;  // last: its tasks end before the rest
 };
 
 TEST_F(ChatTest, PostReturnsTheMessageAsJson) {

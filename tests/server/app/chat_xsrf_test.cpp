@@ -13,9 +13,8 @@
 
 #include "server/app/chat.hpp"
 #include "server/app/websocket_routes.hpp"
-#include "server/pubsub/local_backend.hpp"
-#include "server/web/pubsub.hpp"
 #include "server/web/testing/handler_harness.hpp"
+#include "tests/server/app/chat_world.hpp"
 
 namespace gale {
 namespace {
@@ -23,10 +22,9 @@ namespace {
 using namespace std::chrono_literals;
 using testing::MemoryChannel;
 
-class ChatXsrfTest : public ::testing::Test {
+class ChatXsrfTest : public ::testing::Test, protected ChatWorld {
  protected:
   ChatXsrfTest() {
-    harness_.set_pubsub(&pubsub_);
     ChatOptions options;
     options.poll_timeout = 50ms;
     add_chat_routes(app_, options);
@@ -59,15 +57,6 @@ class ChatXsrfTest : public ::testing::Test {
       if (c.starts_with("_xsrf=")) return c.substr(6, c.find(';') - 6);
     return {};
   }
-
-  pubsub::Hub hub_{3};
-  pubsub::LocalBackend backend_{hub_, [this](std::function<void()> task) {
-                                  boost::asio::post(harness_.loop(),
-                                                    std::move(task));
-                                }};
-  PubSub pubsub_{hub_, backend_};
-  Application app_;
-  testing::HandlerHarness harness_;  // last: its tasks end before the rest
 };
 
 TEST_F(ChatXsrfTest, ThePageSetsTheCookieAndTheScriptSendsIt) {
