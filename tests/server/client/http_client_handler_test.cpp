@@ -18,6 +18,7 @@
 #include "server/web/application.hpp"
 #include "server/web/request_handler.hpp"
 #include "server/web/testing/handler_harness.hpp"
+#include "tests/server/client/run_fetch.hpp"
 #include "tests/server/client/stub_server.hpp"
 #include "tests/support/http_client.hpp"
 #include "worker/testing/app_server.hpp"
@@ -59,28 +60,13 @@ TEST(HttpClientHandlerTest,
   StallingStub stub;
   boost::asio::io_context loop;
   gale::HttpClient client(loop.get_executor());
-  boost::asio::cancellation_signal cancel;
-  std::exception_ptr error;
-  bool done = false;
-  boost::asio::co_spawn(
-      loop, client.fetch(stub.server.url("/")),
-      boost::asio::bind_cancellation_slot(
-          cancel.slot(), [&](std::exception_ptr e, HttpClientResponse) {
-            error = e;
-            done = true;
-          }));
+  HttpClientRequest request;
+  request.url = stub.server.url("/");
+  CancellableFetch pending(loop, client, std::move(request));
   for (int i = 0; i < 500 && !stub.got_request; ++i)
     loop.run_for(10ms);
   ASSERT_TRUE(stub.got_request);
-  cancel.emit(boost::asio::cancellation_type::terminal);
-  for (int i = 0; i < 500 && !done; ++i)
-    loop.run_for(10ms);
-  ASSERT_TRUE(done);
-  try {
-    std::rethrow_exception(error);
-  } catch (const boost::system::system_error& e) {
-    EXPECT_EQ(e.code(), boost::asio::error::operation_aborted);
-  }
+  EXPECT_EQ(pending.cancel(), boost::asio::error::operation_aborted);
   EXPECT_TRUE(wait_until([&] { return stub.saw_close.load(); }));
   EXPECT_EQ(client.idle_connections(), 0u);
 }

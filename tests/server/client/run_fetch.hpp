@@ -5,11 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <chrono>
+#include <exception>
 #include <optional>
+
+#include <boost/system/system_error.hpp>
 
 #include "server/client/http_client.hpp"
 
@@ -44,5 +50,46 @@ inline std::optional<HttpClientError> fetch_error(boost::asio::io_context& loop,
   }
   return std::nullopt;
 }
+
+// A fetch started on `loop` with a cancellation signal of its own, for
+// the tests that cancel it midway (as RequestHandler::spawn does when the
+// handler's client leaves).
+class CancellableFetch {
+ public:
+  CancellableFetch(boost::asio::io_context& loop, gale::HttpClient& client,
+                   HttpClientRequest request)
+      : loop_(loop) {
+    boost::asio::co_spawn(
+        loop, client.fetch(std::move(request)),
+        boost::asio::bind_cancellation_slot(
+            cancel_.slot(), [this](std::exception_ptr e, HttpClientResponse) {
+              error_ = e;
+              done_ = true;
+            }));
+  }
+  bool done() const { return done_; }
+  // Emits a terminal cancellation and runs the loop until the fetch ends
+  // (5 s at most). What it ended with: operation_aborted is right; a fetch
+  // that did not end, or ended otherwise, gives another code.
+  boost::system::error_code cancel() {
+    cancel_.emit(boost::asio::cancellation_type::terminal);
+    for (int i = 0; i < 500 && !done_; ++i)
+      loop_.run_for(std::chrono::milliseconds(10));
+    if (!done_) return boost::asio::error::timed_out;
+    try {
+      std::rethrow_exception(error_);
+    } catch (const boost::system::system_error& e) {
+      return e.code();
+    } catch (...) {
+    }
+    return boost::asio::error::invalid_argument;
+  }
+
+ private:
+  boost::asio::io_context& loop_;
+  boost::asio::cancellation_signal cancel_;
+  std::exception_ptr error_;
+  bool done_ = false;
+};
 
 }  // namespace gale::test
